@@ -1,0 +1,2 @@
+// FrugalBench — `make bench`. Filled by the foundation issue.
+print("bench")

@@ -1,0 +1,55 @@
+// swift-tools-version:6.0
+// Frugal — deep learning for the GPU-poor. See README.md and docs/architecture.md.
+import PackageDescription
+
+// Hot numeric targets are compiled for AVX2 + FMA on x86-64 (Haswell, 2013, and later; every
+// AMD Zen). Without it Swift's SIMD types fall back to one library call per lane (50x slower).
+// The flags are unsafeFlags, which SwiftPM accepts for a root package.
+#if arch(x86_64)
+let simdFlags: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mfma", "-Xcc", "-mf16c"])]
+#else
+let simdFlags: [SwiftSetting] = []
+#endif
+let numeric: [SwiftSetting] = simdFlags + [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
+
+let package = Package(
+    name: "Frugal",
+    platforms: [.macOS(.v14)],
+    // MARK: public products
+    products: [
+        .executable(name: "frugal", targets: ["frugal"]),
+        .library(name: "Frugal", targets: ["FrugalCore", "FrugalQuant", "FrugalSpec", "FrugalIO",
+                                           "FrugalText", "FrugalEstimate"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    // MARK: internal targets
+    targets: [
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .target(name: "FrugalCore", dependencies: ["CBLAS"], swiftSettings: numeric),
+        .target(name: "FrugalQuant", dependencies: ["FrugalCore"], swiftSettings: numeric),
+        .target(name: "FrugalSpec"),
+        .target(name: "FrugalIO", dependencies: ["FrugalCore", "FrugalQuant", "FrugalSpec"],
+                swiftSettings: numeric),
+        .target(name: "FrugalText"),
+        .target(name: "FrugalEstimate", dependencies: ["FrugalSpec"]),
+        .executableTarget(name: "frugal", dependencies: [
+            "FrugalCore", "FrugalQuant", "FrugalSpec", "FrugalIO", "FrugalText", "FrugalEstimate",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: numeric),
+        .executableTarget(name: "FrugalBench", dependencies: ["FrugalCore", "FrugalQuant", "CBLAS"],
+                          path: "Benchmarks/FrugalBench", swiftSettings: numeric),
+
+        // MARK: tests
+        .testTarget(name: "FrugalCoreTests", dependencies: ["FrugalCore"], swiftSettings: numeric),
+        .testTarget(name: "FrugalQuantTests", dependencies: ["FrugalQuant"],
+                    resources: [.copy("Fixtures")], swiftSettings: numeric),
+        .testTarget(name: "FrugalSpecTests", dependencies: ["FrugalSpec"]),
+        .testTarget(name: "FrugalIOTests", dependencies: ["FrugalIO"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "FrugalTextTests", dependencies: ["FrugalText"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "FrugalEstimateTests", dependencies: ["FrugalEstimate"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

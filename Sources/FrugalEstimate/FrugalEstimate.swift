@@ -1,0 +1,2 @@
+// FrugalEstimate — module namespace. See docs/architecture.md for what this target owns.
+public enum FrugalEstimate {}

@@ -1,0 +1,2 @@
+// FrugalIO — module namespace. See docs/architecture.md for what this target owns.
+public enum FrugalIO {}

@@ -1,0 +1,2 @@
+// FrugalText — module namespace. See docs/architecture.md for what this target owns.
+public enum FrugalText {}

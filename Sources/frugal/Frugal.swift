@@ -1,0 +1,15 @@
+// frugal — the command-line tool. One file per subcommand (Command+Name.swift); this file only
+// lists them. The library reports (values, typed errors, progress callbacks); only this target prints.
+import ArgumentParser
+
+@main
+struct Frugal: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "frugal",
+        abstract: "Deep learning for the GPU-poor: understand, shrink, fine-tune and run language models on a CPU.",
+        version: "0.1.0",
+        subcommands: [
+            // Subcommands, one per line (keep sorted; merges stay trivial).
+        ]
+    )
+}

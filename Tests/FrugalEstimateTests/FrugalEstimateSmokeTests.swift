@@ -1,0 +1,6 @@
+import XCTest
+@testable import FrugalEstimate
+
+final class FrugalEstimateSmokeTests: XCTestCase {
+    func testModuleLinks() { XCTAssertNotNil(FrugalEstimate.self) }
+}

@@ -1,0 +1,6 @@
+import XCTest
+@testable import FrugalIO
+
+final class FrugalIOSmokeTests: XCTestCase {
+    func testModuleLinks() { XCTAssertNotNil(FrugalIO.self) }
+}

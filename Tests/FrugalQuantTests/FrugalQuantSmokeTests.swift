@@ -1,0 +1,6 @@
+import XCTest
+@testable import FrugalQuant
+
+final class FrugalQuantSmokeTests: XCTestCase {
+    func testModuleLinks() { XCTAssertNotNil(FrugalQuant.self) }
+}
