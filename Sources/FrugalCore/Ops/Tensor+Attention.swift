@@ -1,0 +1,80 @@
+// Causal scaled-dot-product attention with grouped-query heads (Vaswani et al. 2017; GQA, Ainslie
+// et al. 2023), as transformers' eager Llama attention computes it: softmax(Q·Kᵀ/√D + causal mask)·V.
+//
+// Shapes: q [B, Tq, H, D], k and v [B, Tk, K, D] with H a multiple of K (query head h reads KV head
+// h / (H/K)), out [B, Tq, H, D]. Heads stay interleaved with tokens (the projections' layout); each
+// head's matrix is addressed through sgemm's leading dimension, so nothing is permuted or copied.
+// Query i sits at position i + (Tk − Tq) and sees keys 0…that position, which serves both training
+// (Tq = Tk) and cached decoding (Tq = 1, Tk = cache length).
+// Saved for backward: the probabilities P [B, H, Tq, Tk] — the attention matrix the estimator counts.
+extension Tensor {
+    public static func attention(q: Tensor, k: Tensor, v: Tensor, causal: Bool = true) -> Tensor {
+        precondition(q.rank == 4 && k.rank == 4 && v.rank == 4 && k.shape == v.shape,
+                     "attention: q \(q.shape), k \(k.shape), v \(v.shape) must be [B,T,H,D], [B,T,K,D], [B,T,K,D]")
+        let bsz = q.shape[0], tq = q.shape[1], h = q.shape[2], d = q.shape[3]
+        let tk = k.shape[1], kvh = k.shape[2]
+        precondition(k.shape[0] == bsz && k.shape[3] == d && kvh > 0 && h % kvh == 0 && tk >= tq,
+                     "attention: q \(q.shape) and k \(k.shape) do not fit (batch, head size, H multiple of K, Tk ≥ Tq)")
+        let group = h / kvh
+        let scale = 1 / Float(d).squareRoot()
+        let recording = GradMode.isEnabled && (q.requiresGrad || k.requiresGrad || v.requiresGrad)
+        let out = Tensor.uninitialized(q.shape)
+        let probs = recording ? Tensor.uninitialized([bsz, h, tq, tk]) : Tensor.uninitialized([tq, tk])
+        let ldq = h * d, ldk = kvh * d
+        for b in 0..<bsz {
+            for hh in 0..<h {
+                let kh = hh / group
+                let p = recording ? probs.data + (b * h + hh) * tq * tk : probs.data
+                let qp = q.data + b * tq * ldq + hh * d
+                let kp = k.data + b * tk * ldk + kh * d
+                let vp = v.data + b * tk * ldk + kh * d
+                Gemm.sgemm(transA: false, transB: true, m: tq, n: tk, k: d, alpha: scale,
+                           a: qp, lda: ldq, b: kp, ldb: ldk, c: p, ldc: tk)
+                maskedSoftmaxRows(p, tq, tk, causal: causal)
+                Gemm.sgemm(transA: false, transB: false, m: tq, n: d, k: tk,
+                           a: p, lda: tk, b: vp, ldb: ldk, c: out.data + b * tq * ldq + hh * d, ldc: ldq)
+            }
+        }
+        guard recording else { return out }
+        return out.recorded("attention", [q, k, v]) { g in
+            let dq = Tensor.uninitialized(q.shape), dk = Tensor(zeros: k.shape), dv = Tensor(zeros: v.shape)
+            let dp = Tensor.uninitialized([tq, tk])
+            for b in 0..<bsz {
+                for hh in 0..<h {
+                    let kh = hh / group
+                    let p = probs.data + (b * h + hh) * tq * tk
+                    let qp = q.data + b * tq * ldq + hh * d, go = g.data + b * tq * ldq + hh * d
+                    let kp = k.data + b * tk * ldk + kh * d, vp = v.data + b * tk * ldk + kh * d
+                    // dP = dO·Vᵀ ; dV += Pᵀ·dO
+                    Gemm.sgemm(transA: false, transB: true, m: tq, n: tk, k: d,
+                               a: go, lda: ldq, b: vp, ldb: ldk, c: dp.data, ldc: tk)
+                    Gemm.sgemm(transA: true, transB: false, m: tk, n: d, k: tq,
+                               a: p, lda: tk, b: go, ldb: ldq, beta: 1, c: dv.data + b * tk * ldk + kh * d, ldc: ldk)
+                    // dS = P ⊙ (dP − Σⱼ dP⊙P)
+                    Parallel.forEach(tq, grain: 32) { i in
+                        let pr = p + i * tk, dr = dp.data + i * tk
+                        let s = Elementwise.dot(pr, dr, tk)
+                        for j in 0..<tk { dr[j] = pr[j] * (dr[j] - s) }
+                    }
+                    // dQ = scale·dS·K ; dK += scale·dSᵀ·Q
+                    Gemm.sgemm(transA: false, transB: false, m: tq, n: d, k: tk, alpha: scale,
+                               a: dp.data, lda: tk, b: kp, ldb: ldk, c: dq.data + b * tq * ldq + hh * d, ldc: ldq)
+                    Gemm.sgemm(transA: true, transB: false, m: tk, n: d, k: tq, alpha: scale,
+                               a: dp.data, lda: tk, b: qp, ldb: ldq, beta: 1, c: dk.data + b * tk * ldk + kh * d, ldc: ldk)
+                }
+            }
+            return [q.requiresGrad ? dq : nil, k.requiresGrad ? dk : nil, v.requiresGrad ? dv : nil]
+        }
+    }
+
+    /// Row-wise softmax of scores [Tq, Tk] in place; with `causal`, row i keeps columns
+    /// 0…i+(Tk−Tq) and the rest become exactly 0.
+    static func maskedSoftmaxRows(_ s: UnsafeMutablePointer<Float>, _ tq: Int, _ tk: Int, causal: Bool) {
+        Parallel.forEach(tq, grain: 32) { i in
+            let row = s + i * tk
+            let visible = causal ? i + (tk - tq) + 1 : tk
+            SoftmaxKernel.row(row, row, visible)
+            if visible < tk { (row + visible).update(repeating: 0, count: tk - visible) }
+        }
+    }
+}

@@ -1,0 +1,71 @@
+// Rotary position embedding (Su et al. 2021) in the rotate-half form that transformers' Llama
+// applies (`apply_rotary_pos_emb`): with x = [x1, x2] split at D/2 and θᵢ = p / base^(2i/D),
+//   y1 = x1·cos θ − x2·sin θ,   y2 = x2·cos θ + x1·sin θ.
+// Shapes: x [B, T, H, D] (heads after tokens, straight from the projection), positions [T].
+// inv_freq and the angles are computed in Float32 as transformers does.
+import Foundation
+
+public struct RoPETable: Sendable {
+    public let headDim: Int
+    public let base: Float
+    let invFreq: [Float]
+
+    public init(headDim: Int, base: Float) {
+        precondition(headDim % 2 == 0, "RoPE: head size \(headDim) must be even")
+        self.headDim = headDim
+        self.base = base
+        invFreq = (0..<(headDim / 2)).map { i in 1 / powf(base, Float(2 * i) / Float(headDim)) }
+    }
+
+    /// cos and sin tables [T, D/2] for the given positions.
+    func tables(_ positions: [Int]) -> (cos: [Float], sin: [Float]) {
+        let half = headDim / 2
+        var c = [Float](repeating: 0, count: positions.count * half), s = c
+        for (t, p) in positions.enumerated() {
+            for i in 0..<half {
+                let a = Float(p) * invFreq[i]
+                c[t * half + i] = cosf(a); s[t * half + i] = sinf(a)
+            }
+        }
+        return (c, s)
+    }
+}
+
+extension Tensor {
+    public func rope(_ table: RoPETable, positions: [Int]) -> Tensor {
+        precondition(rank == 4 && shape[3] == table.headDim && shape[1] == positions.count,
+                     "rope: input \(shape) must be [B, T, H, \(table.headDim)] with T = \(positions.count) positions")
+        let (cosT, sinT) = table.tables(positions)
+        let out = Tensor.uninitialized(shape)
+        Tensor.rotate(data, out.data, shape, cosT, sinT, inverse: false)
+        let inShape = shape
+        return out.recorded("rope", [self]) { g in
+            let gx = Tensor.uninitialized(inShape)
+            Tensor.rotate(g.data, gx.data, inShape, cosT, sinT, inverse: true)
+            return [gx]
+        }
+    }
+
+    /// The rotation (or its transpose, for the gradient) applied to every (b, t, h) vector.
+    static func rotate(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ shape: [Int],
+                       _ cosT: [Float], _ sinT: [Float], inverse: Bool) {
+        let bsz = shape[0], t = shape[1], h = shape[2], d = shape[3], half = d / 2
+        let sgn: Float = inverse ? -1 : 1
+        cosT.withUnsafeBufferPointer { cp in sinT.withUnsafeBufferPointer { sp in
+            let pc = cp.baseAddress!, ps = sp.baseAddress!
+            Parallel.forEach(bsz * t, grain: 8) { bt in
+                let tt = bt % t
+                let c = pc + tt * half, s = ps + tt * half
+                for hh in 0..<h {
+                    let base = (bt * h + hh) * d
+                    let x1 = x + base, x2 = x + base + half, y1 = y + base, y2 = y + base + half
+                    for i in 0..<half {
+                        let a = x1[i], b = x2[i]
+                        y1[i] = a * c[i] - sgn * b * s[i]
+                        y2[i] = b * c[i] + sgn * a * s[i]
+                    }
+                }
+            }
+        } }
+    }
+}

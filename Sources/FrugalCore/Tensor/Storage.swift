@@ -1,0 +1,40 @@
+// Storage — one 64-byte-aligned heap buffer, accounted in MemoryStats for its whole life.
+// Tensors share a Storage when they are views (reshape, first-axis slices).
+// Leaves out: memory-mapped storage (weights read from files are copied in when loaded).
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+public final class Storage: @unchecked Sendable {
+    public let bytes: UnsafeMutableRawPointer
+    public let byteCount: Int
+    public let dtype: DType
+    public var count: Int { byteCount / dtype.byteSize }
+
+    /// Allocates `count` elements of `dtype`, zero-filled when `zeroed`.
+    public init(count: Int, dtype: DType = .float32, zeroed: Bool = true) {
+        precondition(count >= 0, "Storage: negative element count \(count)")
+        let n = max(count * dtype.byteSize, 1)
+        var p: UnsafeMutableRawPointer?
+        let rc = posix_memalign(&p, 64, n)
+        precondition(rc == 0 && p != nil, "Storage: out of memory allocating \(n) bytes")
+        bytes = p!
+        byteCount = count * dtype.byteSize
+        self.dtype = dtype
+        if zeroed { memset(bytes, 0, n) }
+        MemoryStats.didAllocate(byteCount)
+    }
+
+    deinit {
+        free(bytes)
+        MemoryStats.didFree(byteCount)
+    }
+
+    /// The buffer as Float32 elements. A programmer error for other dtypes.
+    @inlinable public var floats: UnsafeMutablePointer<Float> {
+        precondition(dtype == .float32, "Storage: expected float32 storage, found \(dtype)")
+        return bytes.assumingMemoryBound(to: Float.self)
+    }
+}

@@ -1,3 +1,0 @@
-import XCTest
-@testable import FrugalCore
-final class FrugalCoreSmokeTests: XCTestCase { func testModuleLinks() { XCTAssertNotNil(FrugalCore.self) } }
