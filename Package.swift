@@ -19,7 +19,7 @@ let package = Package(
     products: [
         .executable(name: "frugal", targets: ["frugal"]),
         .library(name: "Frugal", targets: ["FrugalCore", "FrugalQuant", "FrugalSpec", "FrugalIO",
-                                           "FrugalText", "FrugalEstimate"]),
+                                           "FrugalText", "FrugalEstimate", "FrugalModels", "FrugalTrain"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -34,12 +34,16 @@ let package = Package(
         .target(name: "FrugalIO", dependencies: ["FrugalCore", "FrugalQuant", "FrugalSpec"],
                 swiftSettings: numeric),
         .target(name: "FrugalText"),
+        .target(name: "FrugalModels", dependencies: ["FrugalCore", "FrugalQuant", "FrugalSpec", "FrugalIO", "FrugalText"],
+                swiftSettings: numeric),
+        .target(name: "FrugalTrain", dependencies: ["FrugalModels"], swiftSettings: numeric),
         .target(name: "FrugalEstimate", dependencies: ["FrugalSpec"]),
         .executableTarget(name: "frugal", dependencies: [
             "FrugalCore", "FrugalQuant", "FrugalSpec", "FrugalIO", "FrugalText", "FrugalEstimate",
+            "FrugalModels", "FrugalTrain",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: numeric),
-        .executableTarget(name: "FrugalBench", dependencies: ["FrugalCore", "FrugalQuant", "CBLAS"],
+        .executableTarget(name: "FrugalBench", dependencies: ["FrugalCore", "FrugalQuant", "FrugalModels", "CBLAS"],
                           path: "Benchmarks/FrugalBench", swiftSettings: numeric),
 
         // MARK: tests
@@ -50,6 +54,7 @@ let package = Package(
         .testTarget(name: "FrugalIOTests", dependencies: ["FrugalIO"], resources: [.copy("Fixtures")]),
         .testTarget(name: "FrugalTextTests", dependencies: ["FrugalText"], resources: [.copy("Fixtures")]),
         .testTarget(name: "FrugalEstimateTests", dependencies: ["FrugalEstimate"]),
+        .testTarget(name: "FrugalModelsTests", dependencies: ["FrugalModels", "FrugalTrain"], swiftSettings: numeric),
     ],
     swiftLanguageModes: [.v5]
 )

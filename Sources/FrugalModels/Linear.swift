@@ -1,0 +1,36 @@
+// Linear — the projection layer of every transformer block, y = x·Wᵀ (+ b), W [Out, In].
+// `LinearLayer` is the seam where LoRA and 4-bit (QLoRA) layers replace the plain one without the
+// model code knowing: a block holds `any LinearLayer`.
+import FrugalCore
+
+public protocol LinearLayer: AnyObject {
+    var inFeatures: Int { get }
+    var outFeatures: Int { get }
+    /// x [..., In] → [..., Out].
+    func callAsFunction(_ x: Tensor) -> Tensor
+    /// Trainable and frozen tensors of this layer, by their name relative to the layer
+    /// ("weight", "bias", "lora_A.weight", …).
+    var namedTensors: [(String, Tensor)] { get }
+}
+
+public final class Linear: LinearLayer {
+    public let weight: Tensor   // [Out, In]
+    public let bias: Tensor?    // [Out]
+    public var inFeatures: Int { weight.shape[1] }
+    public var outFeatures: Int { weight.shape[0] }
+
+    public init(weight: Tensor, bias: Tensor? = nil) {
+        precondition(weight.rank == 2, "Linear: weight must be [out, in], got \(weight.shape)")
+        precondition(bias == nil || bias!.shape == [weight.shape[0]], "Linear: bias \(bias!.shape) does not match weight \(weight.shape)")
+        self.weight = weight
+        self.bias = bias
+    }
+
+    public func callAsFunction(_ x: Tensor) -> Tensor { x.linear(weight, bias: bias) }
+
+    public var namedTensors: [(String, Tensor)] {
+        var r = [("weight", weight)]
+        if let bias { r.append(("bias", bias)) }
+        return r
+    }
+}

@@ -1,0 +1,57 @@
+// LlamaBlock — one decoder layer of the Llama family (transformers' LlamaDecoderLayer):
+//   h = x + o_proj(attention(rope(q_proj(n1)), rope(k_proj(n1)), v_proj(n1)))   n1 = RMSNorm(x)
+//   y = h + down_proj(silu(gate_proj(n2)) ⊙ up_proj(n2))                        n2 = RMSNorm(h)
+// Shapes: x [B, T, C]; q [B, T, H, D]; k, v [B, T, K, D]; MLP intermediate [B, T, F].
+// Qwen2's q/k/v biases are optional biases on those projections.
+import FrugalCore
+import FrugalSpec
+
+public final class LlamaBlock {
+    public var qProj, kProj, vProj, oProj: any LinearLayer
+    public var gateProj, upProj, downProj: any LinearLayer
+    public let inputNorm: Tensor          // [C]
+    public let postAttentionNorm: Tensor  // [C]
+    let config: ModelConfig
+    let rope: RoPETable
+
+    public init(config: ModelConfig, q: any LinearLayer, k: any LinearLayer, v: any LinearLayer, o: any LinearLayer,
+                gate: any LinearLayer, up: any LinearLayer, down: any LinearLayer, inputNorm: Tensor, postAttentionNorm: Tensor) {
+        self.config = config
+        qProj = q; kProj = k; vProj = v; oProj = o
+        gateProj = gate; upProj = up; downProj = down
+        self.inputNorm = inputNorm
+        self.postAttentionNorm = postAttentionNorm
+        rope = RoPETable(headDim: config.headDim, base: Float(config.ropeTheta))
+    }
+
+    /// x [B, T, C] at `positions` (T of them) → [B, T, C]. With a cache, the new keys/values are
+    /// appended and attention runs over everything cached.
+    public func callAsFunction(_ x: Tensor, positions: [Int], cache: KVCache.Layer? = nil) -> Tensor {
+        let b = x.shape[0], t = x.shape[1]
+        let (h, kv, d) = (config.numHeads, config.numKVHeads, config.headDim)
+        let eps = Float(config.normEps)
+        let n1 = x.rmsNorm(weight: inputNorm, eps: eps)
+        let q = qProj(n1).reshaped([b, t, h, d]).rope(rope, positions: positions)
+        var k = kProj(n1).reshaped([b, t, kv, d]).rope(rope, positions: positions)
+        var v = vProj(n1).reshaped([b, t, kv, d])
+        if let cache { (k, v) = cache.append(k, v) }
+        let attn = Tensor.attention(q: q, k: k, v: v).reshaped([b, t, h * d])
+        let hidden = x + oProj(attn)
+        let n2 = hidden.rmsNorm(weight: postAttentionNorm, eps: eps)
+        let mlp = downProj(gateProj(n2).silu() * upProj(n2))
+        return hidden + mlp
+    }
+
+    /// Every tensor of the block under its HF name relative to the layer ("self_attn.q_proj.weight", …).
+    public var namedTensors: [(String, Tensor)] {
+        var r: [(String, Tensor)] = []
+        for (prefix, layer) in [("self_attn.q_proj", qProj), ("self_attn.k_proj", kProj), ("self_attn.v_proj", vProj),
+                                ("self_attn.o_proj", oProj), ("mlp.gate_proj", gateProj), ("mlp.up_proj", upProj),
+                                ("mlp.down_proj", downProj)] as [(String, any LinearLayer)] {
+            r += layer.namedTensors.map { ("\(prefix).\($0.0)", $0.1) }
+        }
+        r.append(("input_layernorm.weight", inputNorm))
+        r.append(("post_attention_layernorm.weight", postAttentionNorm))
+        return r
+    }
+}

@@ -1,0 +1,86 @@
+// LlamaModel — a Llama-family decoder (Llama, Mistral, Qwen2, SmolLM2) built from one ModelConfig:
+// token embedding → L × LlamaBlock → RMSNorm → head (tied to the embedding, or separate).
+//
+// Two forward paths: `logits(ids:…)` for training — whole sequences with autograd, optionally
+// checkpointing every block (only block inputs are kept; each block's forward is recomputed during
+// backward); and the same call with a KVCache for inference — the prompt once, then one token at a
+// time. Parameter names are transformers' (`model.layers.0.self_attn.q_proj.weight`), so weights
+// from an HF checkpoint or a GGUF file (mapped in FrugalIO) load by name.
+import FrugalCore
+import FrugalSpec
+
+public final class LlamaModel {
+    public let config: ModelConfig
+    public let embedding: Tensor          // [V, C]
+    public let blocks: [LlamaBlock]
+    public let finalNorm: Tensor          // [C]
+    public let lmHead: Tensor?            // [V, C], nil when tied
+
+    public init(config: ModelConfig, embedding: Tensor, blocks: [LlamaBlock], finalNorm: Tensor, lmHead: Tensor?) {
+        self.config = config
+        self.embedding = embedding
+        self.blocks = blocks
+        self.finalNorm = finalNorm
+        self.lmHead = lmHead
+    }
+
+    /// A freshly initialized model (normal(0, 0.02) weights, unit norms; transformers'
+    /// `initializer_range` default), for training from scratch.
+    public convenience init(randomlyInitialized config: ModelConfig, rng: RandomGenerator, std: Float = 0.02) {
+        let (c, f, v) = (config.hiddenSize, config.intermediateSize, config.vocabSize)
+        let qOut = config.numHeads * config.headDim, kvOut = config.numKVHeads * config.headDim
+        func w(_ o: Int, _ i: Int) -> Tensor { Tensor.randn([o, i], std: std, rng: rng, requiresGrad: true) }
+        func linear(_ o: Int, _ i: Int, bias: Bool) -> Linear {
+            Linear(weight: w(o, i), bias: bias ? Tensor(zeros: [o], requiresGrad: true) : nil)
+        }
+        let embedding = w(v, c)
+        let blocks = (0..<config.numLayers).map { _ in
+            LlamaBlock(config: config,
+                       q: linear(qOut, c, bias: config.attentionBias), k: linear(kvOut, c, bias: config.attentionBias),
+                       v: linear(kvOut, c, bias: config.attentionBias), o: linear(c, qOut, bias: false),
+                       gate: linear(f, c, bias: false), up: linear(f, c, bias: false), down: linear(c, f, bias: false),
+                       inputNorm: Tensor(Array(repeating: 1, count: c), shape: [c], requiresGrad: true),
+                       postAttentionNorm: Tensor(Array(repeating: 1, count: c), shape: [c], requiresGrad: true))
+        }
+        let norm = Tensor(Array(repeating: 1, count: c), shape: [c], requiresGrad: true)
+        self.init(config: config, embedding: embedding, blocks: blocks, finalNorm: norm,
+                  lmHead: config.tieWordEmbeddings ? nil : w(v, c))
+    }
+
+    /// Final hidden states [B, T, C] for token ids [B·T].
+    public func hiddenStates(ids: [Int32], batch: Int, checkpointing: Bool = false, cache: KVCache? = nil) -> Tensor {
+        precondition(batch > 0 && ids.count % batch == 0, "LlamaModel: \(ids.count) ids do not split into batch \(batch)")
+        let t = ids.count / batch
+        let start = cache?.length ?? 0
+        let positions = Array(start..<(start + t))
+        var h = Tensor.embedding(embedding, ids: ids, shape: [batch, t])
+        for (i, block) in blocks.enumerated() {
+            if checkpointing && cache == nil {
+                h = Tensor.checkpoint([h]) { block($0[0], positions: positions) }
+            } else {
+                h = block(h, positions: positions, cache: cache?.layers[i])
+            }
+        }
+        return h.rmsNorm(weight: finalNorm, eps: Float(config.normEps))
+    }
+
+    /// Logits [B, T, V] for token ids [B·T].
+    public func logits(ids: [Int32], batch: Int, checkpointing: Bool = false, cache: KVCache? = nil) -> Tensor {
+        hiddenStates(ids: ids, batch: batch, checkpointing: checkpointing, cache: cache).linear(lmHead ?? embedding)
+    }
+
+    /// Every tensor under its transformers name, in a stable order.
+    public var namedTensors: [(String, Tensor)] {
+        var r: [(String, Tensor)] = [("model.embed_tokens.weight", embedding)]
+        for (i, b) in blocks.enumerated() { r += b.namedTensors.map { ("model.layers.\(i).\($0.0)", $0.1) } }
+        r.append(("model.norm.weight", finalNorm))
+        if let lmHead { r.append(("lm_head.weight", lmHead)) }
+        return r
+    }
+
+    /// Tensors that receive gradients.
+    public var trainableTensors: [(String, Tensor)] { namedTensors.filter { $0.1.requiresGrad } }
+
+    /// Number of parameters (each tied tensor counted once).
+    public var parameterCount: Int { namedTensors.reduce(0) { $0 + $1.1.count } }
+}

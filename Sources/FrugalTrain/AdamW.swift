@@ -1,0 +1,75 @@
+// AdamW — Adam with decoupled weight decay (Loshchilov & Hutter 2019), as torch.optim.AdamW:
+//   θ ← θ − lr·λ·θ;  m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²;
+//   θ ← θ − lr · (m / (1−β1ᵗ)) / (√(v / (1−β2ᵗ)) + ε)
+// One moment pair per parameter (2 × 4 bytes per trainable parameter — what the estimator counts).
+// Leaves out: 8-bit optimizer states, AMSGrad.
+import FrugalCore
+import Foundation
+
+public final class AdamW {
+    public struct Options: Codable, Equatable, Sendable {
+        public var lr: Float = 1e-3
+        public var beta1: Float = 0.9
+        public var beta2: Float = 0.999
+        public var eps: Float = 1e-8
+        public var weightDecay: Float = 0.01
+        public init(lr: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, eps: Float = 1e-8, weightDecay: Float = 0.01) {
+            self.lr = lr; self.beta1 = beta1; self.beta2 = beta2; self.eps = eps; self.weightDecay = weightDecay
+        }
+    }
+
+    public var options: Options
+    public let parameters: [Tensor]
+    public private(set) var step = 0
+    let m: [Tensor], v: [Tensor]
+
+    public init(_ parameters: [Tensor], options: Options = Options()) {
+        self.parameters = parameters
+        self.options = options
+        m = parameters.map { Tensor(zeros: $0.shape) }
+        v = parameters.map { Tensor(zeros: $0.shape) }
+    }
+
+    /// Applies one update from each parameter's `grad` (parameters without a gradient are skipped),
+    /// at learning rate `lr` (defaults to options.lr).
+    public func update(lr: Float? = nil) {
+        step += 1
+        let lr = lr ?? options.lr
+        let (b1, b2, eps, wd) = (options.beta1, options.beta2, options.eps, options.weightDecay)
+        let c1 = 1 - pow(b1, Float(step)), c2 = 1 - pow(b2, Float(step))
+        for (i, p) in parameters.enumerated() {
+            guard let g = p.grad else { continue }
+            let pp = p.data, pg = g.data, pm = m[i].data, pv = v[i].data
+            Parallel.forChunks(p.count, grain: 1 << 14) { r in
+                for j in r {
+                    let gj = pg[j]
+                    pm[j] = b1 * pm[j] + (1 - b1) * gj
+                    pv[j] = b2 * pv[j] + (1 - b2) * gj * gj
+                    let mh = pm[j] / c1, vh = pv[j] / c2
+                    pp[j] = pp[j] * (1 - lr * wd) - lr * mh / (vh.squareRoot() + eps)
+                }
+            }
+        }
+    }
+
+    /// Clears every parameter's gradient.
+    public func zeroGrad() { for p in parameters { p.grad = nil } }
+
+    /// The global L2 norm of all gradients.
+    public func gradientNorm() -> Float {
+        var s = 0.0
+        for p in parameters { if let g = p.grad { s += Double(Elementwise.dot(g.data, g.data, g.count)) } }
+        return Float(s.squareRoot())
+    }
+
+    /// Scales gradients so their global norm is at most `maxNorm`; returns the norm before clipping.
+    @discardableResult
+    public func clipGradientNorm(_ maxNorm: Float) -> Float {
+        let norm = gradientNorm()
+        if norm > maxNorm {
+            let s = maxNorm / (norm + 1e-6)
+            for p in parameters { if let g = p.grad { Elementwise.map(g.data, g.data, g.count, { $0 * s }, { $0 * s }) } }
+        }
+        return norm
+    }
+}
