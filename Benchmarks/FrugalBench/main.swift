@@ -1,2 +1,79 @@
-// FrugalBench — `make bench`. Filled by the foundation issue.
-print("bench")
+// FrugalBench — `make bench`: the hot paths of the tensor engine, measured.
+//   1. sgemm through FrugalCore's Gemm next to cblas_sgemm called directly (square and the default
+//      model's shapes), GFLOP/s, best of several runs.
+//   2. elementwise add, SiLU and row softmax, GB/s (bytes read + written).
+//   3. one Llama block (the default model's shape: C 576, 9 query / 3 KV heads, D 64, MLP 1536) at
+//      batch 4 × 128 tokens: forward+backward time, and the share spent inside sgemm (Gemm.profiling
+//      accumulates wall time of every sgemm call made by the step).
+import CBLAS
+import Foundation
+import FrugalCore
+import FrugalModels
+import FrugalSpec
+
+func seconds(_ body: () -> Void) -> Double {
+    let t0 = DispatchTime.now().uptimeNanoseconds
+    body()
+    return Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+}
+
+func best(_ runs: Int, _ body: () -> Void) -> Double {
+    body()  // warm up
+    return (0..<runs).map { _ in seconds(body) }.min()!
+}
+
+let rng = RandomGenerator(seed: 0)
+print("FrugalBench — \(Parallel.threads) threads, OpenBLAS threads \(Gemm.blasThreads)")
+print("\n## sgemm (row-major, C = A·Bᵀ as in a Linear layer), GFLOP/s")
+print("shape M×K · (N×K)ᵀ            Frugal   OpenBLAS direct   ratio")
+for (m, k, n, label) in [(1024, 1024, 1024, "1024² square"), (2048, 2048, 2048, "2048² square"),
+                         (512, 576, 576, "q/o_proj, 512 tokens"), (512, 576, 1536, "gate/up_proj"),
+                         (512, 1536, 576, "down_proj"), (512, 576, 49152, "tied lm_head")] {
+    let a = Tensor.randn([m, k], rng: rng), b = Tensor.randn([n, k], rng: rng), c = Tensor(zeros: [m, n])
+    let flop = 2.0 * Double(m * n * k)
+    let runs = flop > 2e10 ? 3 : 6
+    let tf = best(runs) { Gemm.sgemm(transA: false, transB: true, m: m, n: n, k: k, a: a.data, lda: k, b: b.data, ldb: k, c: c.data, ldc: n) }
+    let td = best(runs) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k), 1, a.data, Int32(k),
+                    b.data, Int32(k), 0, c.data, Int32(n))
+    }
+    print(String(format: "%-30@ %7.1f   %7.1f           %.3f", label as NSString, flop / tf / 1e9, flop / td / 1e9, td / tf))
+}
+
+print("\n## elementwise and softmax, GB/s (16M floats; softmax rows of 4096)")
+let n = 1 << 24
+let x = Tensor.randn([n], rng: rng), y = Tensor.randn([n], rng: rng)
+withoutGrad {
+    let tAdd = best(5) { _ = x + y }
+    let tSilu = best(5) { _ = x.silu() }
+    let tSoft = best(5) { _ = x.reshaped([n / 4096, 4096]).softmax() }
+    print(String(format: "add      %6.1f GB/s", 12.0 * Double(n) / tAdd / 1e9))
+    print(String(format: "silu     %6.1f GB/s", 8.0 * Double(n) / tSilu / 1e9))
+    print(String(format: "softmax  %6.1f GB/s", 8.0 * Double(n) / tSoft / 1e9))
+}
+
+print("\n## one Llama block, batch 4 × 128 tokens, C 576, H 9, K 3, F 1536: forward + backward")
+let config = ModelConfig(architecture: .llama, vocabSize: 256, hiddenSize: 576, intermediateSize: 1536,
+                         numLayers: 1, numHeads: 9, numKVHeads: 3, ropeTheta: 100_000)
+let model = LlamaModel(randomlyInitialized: config, rng: rng)
+let block = model.blocks[0]
+let input = Tensor.randn([4, 128, 576], rng: rng, requiresGrad: true)
+let positions = Array(0..<128)
+func step() {
+    let out = block(input, positions: positions)
+    out.sum().backward()
+    input.zeroGrad()
+    for (_, t) in block.namedTensors { t.zeroGrad() }
+}
+step()
+var times: [Double] = [], shares: [Double] = [], gflops: [Double] = []
+for _ in 0..<8 {
+    Gemm.resetProfile(); Gemm.profiling = true
+    let t = seconds(step)
+    Gemm.profiling = false
+    times.append(t); shares.append(Double(Gemm.nanoseconds) / 1e9 / t); gflops.append(Gemm.flops / t / 1e9)
+}
+let i = times.indices.min { times[$0] < times[$1] }!
+print(String(format: "forward+backward  %.1f ms (best of 8; median %.1f ms)", times[i] * 1e3, times.sorted()[4] * 1e3))
+print(String(format: "time inside sgemm %.1f%%   overall %.1f GFLOP/s (sgemm FLOPs / step time)", shares[i] * 100, gflops[i]))
+print(String(format: "tokens/s through one block: %.0f", 512 / times[i]))

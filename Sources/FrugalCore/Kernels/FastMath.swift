@@ -1,13 +1,17 @@
 // FastMath — vector exp (and what is built on it) for softmax, SiLU and GELU.
-// Cephes' expf: range reduction x = n·ln2 + r, a degree-6 polynomial for e^r, scaling by 2^n through
+// Cephes' expf: range reduction x = n·ln2 + r (n rounded to nearest), a degree-6 polynomial for e^r, scaling by 2^n through
 // the exponent bits. Relative error about 2e-7 (tested against Foundation's exp over [-87, 88]).
 // Inputs are clamped to [-87.3, 88.7]: far-negative inputs give ~1e-38 rather than 0, so code
 // that needs an exact zero (masked attention) writes it explicitly.
 public enum FastMath {
     @inlinable
     public static func exp(_ xIn: SIMD8<Float>) -> SIMD8<Float> {
-        var x = xIn.clamped(lowerBound: SIMD8(repeating: -87.3), upperBound: SIMD8(repeating: 88.7))
-        let fx = (x * 1.44269504088896341 + 0.5).rounded(.down)
+        var x = pointwiseMin(pointwiseMax(xIn, SIMD8(repeating: -87.3)), SIMD8(repeating: 88.7))
+        // n = round(x·log2 e) with the 1.5·2²³ trick: plain vector adds, no per-lane rounding calls.
+        let magic = SIMD8<Float>(repeating: 12_582_912)
+        let r = x * 1.44269504088896341 + magic
+        let fx = r - magic
+        let n = unsafeBitCast(r, to: SIMD8<Int32>.self) &- 0x4B40_0000
         x = x - fx * 0.693359375
         x = x - fx * -2.12194440e-4
         let z = x * x
@@ -18,8 +22,7 @@ public enum FastMath {
         y = y * x + 1.6666665459e-1
         y = y * x + 5.0000001201e-1
         y = y * z + x + 1
-        let n = SIMD8<Int32>(fx, rounding: .towardZero) &+ 127
-        let pow2 = unsafeBitCast(n &<< 23, to: SIMD8<Float>.self)
+        let pow2 = unsafeBitCast((n &+ 127) &<< 23, to: SIMD8<Float>.self)
         return y * pow2
     }
 

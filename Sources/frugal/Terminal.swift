@@ -1,0 +1,43 @@
+// Terminal — what the CLI needs to talk to a person: stderr lines, a progress bar when stdout is a
+// terminal (plain lines otherwise), atomic file writes, and number formatting.
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+enum Terminal {
+    static let isInteractive = isatty(STDOUT_FILENO) != 0
+
+    static func error(_ message: String) {
+        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+    }
+
+    /// A one-line progress bar redrawn in place on a terminal; on a pipe, the caller prints lines.
+    static func progress(_ done: Int, _ total: Int, _ suffix: String) {
+        guard isInteractive else { return }
+        let width = 30
+        let filled = total > 0 ? min(width, done * width / total) : 0
+        let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
+        print("\r\(bar) \(done)/\(total) \(suffix)", terminator: "")
+        fflush(stdout)
+        if done == total { print("") }
+    }
+
+    /// Writes `data` to `url` through a temporary file in the same folder, then renames it.
+    static func writeAtomically(_ data: Data, to url: URL) throws {
+        let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
+        try data.write(to: tmp)
+        if FileManager.default.fileExists(atPath: url.path) { _ = try FileManager.default.replaceItemAt(url, withItemAt: tmp) }
+        else { try FileManager.default.moveItem(at: tmp, to: url) }
+    }
+
+    /// "1.23e+15"-style for large counts, plain below a million.
+    static func compact(_ x: Double) -> String {
+        abs(x) >= 1e6 ? String(format: "%.3g", x) : String(format: "%.0f", x)
+    }
+
+    static func json(_ object: Any) -> String {
+        let data = try! JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+        return String(decoding: data, as: UTF8.self)
+    }
+}
