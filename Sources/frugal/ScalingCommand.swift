@@ -169,7 +169,7 @@ struct ScalingCommand: ParsableCommand {
 /// Formatting shared by the scaling and plot commands (JSON with sorted keys, tables, numbers).
 enum ScalingJSON {
     static func string(_ object: Any) throws -> String {
-        let data = try JSONSerialization.data(withJSONObject: sanitize(object), options: [.prettyPrinted, .sortedKeys])
+        let data = try JSONSerialization.data(withJSONObject: sanitize(object), options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         return String(decoding: data, as: UTF8.self)
     }
 

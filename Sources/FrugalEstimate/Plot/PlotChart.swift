@@ -5,7 +5,7 @@
 import Foundation
 
 public struct PlotSeries: Sendable {
-    public enum Style: Sendable, Equatable { case points, line, dashed }
+    public enum Style: Sendable, Equatable { case points, line, dashed, linePoints }
     public var label: String
     public var color: String      // CSS colour, e.g. "#1f77b4"
     public var style: Style
@@ -87,7 +87,12 @@ public struct PlotChart: Sendable {
                 doc.open("g", ["class": "points", "fill": s.color, "fill-opacity": "0.85", "stroke": "white", "stroke-width": "0.8"])
                 for (x, y) in pts { doc.element("circle", ["cx": n(ax.map(x)), "cy": n(ay.map(y)), "r": "4.5"]) }
                 doc.close("g")
-            case .line, .dashed:
+            case .line, .dashed, .linePoints:
+                if s.style == .linePoints {
+                    doc.open("g", ["class": "points", "fill": s.color, "stroke": "white", "stroke-width": "0.8"])
+                    for (x, y) in pts { doc.element("circle", ["cx": n(ax.map(x)), "cy": n(ay.map(y)), "r": "3.5"]) }
+                    doc.close("g")
+                }
                 guard pts.count >= 2 else { continue }
                 let d = pts.map { "\(n(ax.map($0.0))),\(n(ay.map($0.1)))" }.joined(separator: " ")
                 if s.style == .dashed {
@@ -116,8 +121,9 @@ public struct PlotChart: Sendable {
             switch s.style {
             case .points:
                 doc.element("circle", ["cx": n(lx + 18), "cy": n(cy), "r": "4.5", "fill": s.color])
-            case .line:
+            case .line, .linePoints:
                 doc.element("line", ["x1": n(lx + 6), "y1": n(cy), "x2": n(lx + 30), "y2": n(cy), "stroke": s.color, "stroke-width": "2"])
+                if s.style == .linePoints { doc.element("circle", ["cx": n(lx + 18), "cy": n(cy), "r": "3.5", "fill": s.color]) }
             case .dashed:
                 doc.element("line", ["x1": n(lx + 6), "y1": n(cy), "x2": n(lx + 30), "y2": n(cy), "stroke": s.color, "stroke-width": "2", "stroke-dasharray": "7 5"])
             }

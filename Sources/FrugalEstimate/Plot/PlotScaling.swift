@@ -54,12 +54,8 @@ public enum PlotScaling {
                                      x: train.map(\.step), y: train.map { $0.trainLoss! }))
         }
         if !valid.isEmpty {
-            series.append(PlotSeries(label: "validation loss", color: PlotChart.red, style: valid.count >= 2 ? .line : .points,
+            series.append(PlotSeries(label: "validation loss", color: PlotChart.red, style: .linePoints,
                                      x: valid.map(\.step), y: valid.map { $0.validLoss! }))
-            if valid.count >= 2 {
-                series.append(PlotSeries(label: "validation evaluations", color: PlotChart.red, style: .points,
-                                         x: valid.map(\.step), y: valid.map { $0.validLoss! }))
-            }
         }
         guard !series.isEmpty else { throw PlotError.noData(what: "no loss values") }
         return PlotChart(title: title, xLabel: "optimizer step", yLabel: "loss (nats/token)",
