@@ -19,6 +19,9 @@ public struct ScalingFitter: Sendable {
         for r in runs {
             guard r.compute.isFinite, r.compute > 0 else { throw ScalingError.nonPositive(file: file, line: r.line, field: "compute", value: r.compute) }
             guard r.loss.isFinite, r.loss > 0 else { throw ScalingError.nonPositive(file: file, line: r.line, field: "loss", value: r.loss) }
+            for (field, v) in [("params", r.params), ("tokens", r.tokens)] {
+                if let v, !(v.isFinite && v > 0) { throw ScalingError.nonPositive(file: file, line: r.line, field: field, value: v) }
+            }
         }
         let computeFit = try fitCompute(runs, file: file)
         var ptFit: ScalingParamsTokensFit?

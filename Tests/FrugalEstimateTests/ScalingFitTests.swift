@@ -112,6 +112,11 @@ final class ScalingFitTests: XCTestCase {
         XCTAssertThrowsError(try ScalingFitter().fit(runs, file: "r")) { e in
             XCTAssertEqual(e as? ScalingError, .nonPositive(file: "r", line: 4, field: "loss", value: 0))
         }
+        var grid = Self.gridRuns()
+        grid[6].tokens = -1
+        XCTAssertThrowsError(try ScalingFitter().fit(grid, file: "g")) { e in
+            XCTAssertEqual(e as? ScalingError, .nonPositive(file: "g", line: 7, field: "tokens", value: -1))
+        }
     }
 
     func testCollinearParamsAndTokensSkipTheNDForm() throws {
