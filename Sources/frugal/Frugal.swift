@@ -10,7 +10,9 @@ struct Frugal: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             // Subcommands, one per line (keep sorted; merges stay trivial).
+            PlotCommand.self,
             PretrainCommand.self,
+            ScalingCommand.self,
         ]
     )
 }
