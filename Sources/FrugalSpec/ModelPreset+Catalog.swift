@@ -47,7 +47,7 @@ extension ModelPreset {
                                         numLayers: 80, numHeads: 64, numKVHeads: 8, maxPositionEmbeddings: 4096,
                                         ropeTheta: 10_000, normEps: 1e-5, bosTokenId: 1, eosTokenId: 2)),
         // 65,285,660,672 — the QLoRA paper's 65B model (LLaMA 1)
-        ModelPreset(name: "LLaMA-65B", aliases: ["llama-65b", "llama1-65b", "huggyllama/llama-65b"],
+        ModelPreset(name: "LLaMA-65B", aliases: ["llama1-65b", "huggyllama/llama-65b"],
                     source: "huggyllama/llama-65b (Touvron et al. 2023, Table 2)", note: nil,
                     config: ModelConfig(architecture: .llama, vocabSize: 32000, hiddenSize: 8192, intermediateSize: 22016,
                                         numLayers: 80, numHeads: 64, numKVHeads: 64, maxPositionEmbeddings: 2048,
