@@ -114,15 +114,15 @@ struct EstimateCommand: ParsableCommand {
             var url = URL(fileURLWithPath: path)
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir) else {
-                throw ValidationError("\(path): no such file or directory")
+                throw EstimateInputError("\(path): no such file or directory; pass an HF config.json, a directory containing one, or --preset NAME")
             }
             if isDir.boolValue { url.appendPathComponent("config.json") }
             if url.pathExtension.lowercased() == "gguf" {
-                throw ValidationError("\(path): GGUF input is not wired into estimate yet; pass the model's config.json or --preset")
+                throw EstimateInputError("\(path): GGUF input is not wired into estimate yet; pass the model's config.json or --preset")
             }
             let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
-            guard let size else { throw ValidationError("\(url.path): cannot read (an HF directory must contain config.json)") }
-            guard size <= 16 << 20 else { throw ValidationError("\(url.path): \(size) bytes is too large for a config.json") }
+            guard let size else { throw EstimateInputError("\(url.path): cannot read it (an HF directory must contain config.json)") }
+            guard size <= 16 << 20 else { throw EstimateInputError("\(url.path): \(size) bytes is too large for a config.json") }
             let data = try Data(contentsOf: url)
             return (url.deletingLastPathComponent().lastPathComponent, url.path,
                     try ModelConfig(hfConfigJSON: data, source: url.path))
@@ -232,6 +232,12 @@ struct EstimateCommand: ParsableCommand {
         t.add(["total", e.total.bytesShort, String(format: "%.2f GiB", e.total / 1_073_741_824)])
         print(t.render(indent: "  "))
     }
+}
+
+/// A model argument that cannot be used (missing file, GGUF for now, oversized config).
+struct EstimateInputError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }
 
 /// Everything `frugal estimate --json` prints.
