@@ -31,7 +31,7 @@ public struct ModelConfig: Codable, Equatable, Hashable, Sendable {
     public var ropeTheta: Double
     public var normEps: Double           // rms_norm_eps (LayerNorm eps for GPT-2)
     public var tieWordEmbeddings: Bool
-    public var attentionBias: Bool       // q/k/v (and for GPT-2 all) projections carry a bias (Qwen2: q,k,v only)
+    public var attentionBias: Bool       // q/k/v projections carry a bias (Llama attention_bias; always for Qwen2 and GPT-2 c_attn)
     public var bosTokenId: Int?
     public var eosTokenId: Int?
     // Added after the skeleton (defaults keep the original init source-compatible):
