@@ -5,6 +5,11 @@
 // Dimension letters used across the project: B batch, T tokens, C hidden (channels),
 // H query heads, K key/value heads, D head size, F MLP intermediate, V vocabulary, L layers.
 //
+// Architecture-specific structure (norm kind, gated MLP, learned positions) is derived from
+// `architecture`, never stored twice. Validation lives in ModelConfig+Validation.swift, the HF
+// config.json reader in ModelConfig+HFConfig.swift, published models in ModelPreset+Catalog.swift,
+// parameter names and shapes in ParameterInventory.swift.
+//
 // Leaves out: encoder-decoder models, MoE, sliding-window attention, RoPE scaling. A config that
 // asks for one of those is refused by name where it is parsed, never silently run.
 public struct ModelConfig: Codable, Equatable, Hashable, Sendable {
@@ -26,15 +31,41 @@ public struct ModelConfig: Codable, Equatable, Hashable, Sendable {
     public var ropeTheta: Double
     public var normEps: Double           // rms_norm_eps (LayerNorm eps for GPT-2)
     public var tieWordEmbeddings: Bool
-    public var attentionBias: Bool       // q/k/v (and for GPT-2 all) projections carry a bias (Qwen2: q,k,v only)
+    public var attentionBias: Bool       // q/k/v projections carry a bias (Llama attention_bias; always for Qwen2 and GPT-2 c_attn)
     public var bosTokenId: Int?
     public var eosTokenId: Int?
+    // Added after the skeleton (defaults keep the original init source-compatible):
+    public var activation: Activation    // MLP nonlinearity (hidden_act / activation_function)
+    public var attentionOutputBias: Bool // o_proj (GPT-2 attn.c_proj) carries a bias
+    public var mlpBias: Bool             // gate/up/down (GPT-2 c_fc, c_proj) carry biases
+
+    /// MLP nonlinearity. `silu` for the Llama family (SwiGLU: down(silu(gate(x)) * up(x))),
+    /// `geluTanh` for GPT-2 (`gelu_new`), `gelu` exact erf GELU.
+    public enum Activation: String, Codable, Sendable, CaseIterable {
+        case silu, gelu, geluTanh
+    }
+
+    /// Normalisation layer: RMSNorm has a weight [C]; LayerNorm a weight and a bias [C].
+    public enum NormKind: String, Codable, Sendable { case rmsNorm, layerNorm }
+    /// Gated (SwiGLU: gate, up, down) or plain two-matrix MLP (GPT-2: c_fc, c_proj).
+    public enum MLPKind: String, Codable, Sendable { case gated, plain }
+    /// Rotary position embedding (no parameters) or a learned table wpe [P, C] (GPT-2).
+    public enum PositionKind: String, Codable, Sendable { case rope, learned }
+
+    public var normKind: NormKind { architecture == .gpt2 ? .layerNorm : .rmsNorm }
+    public var mlpKind: MLPKind { architecture == .gpt2 ? .plain : .gated }
+    public var positionKind: PositionKind { architecture == .gpt2 ? .learned : .rope }
+    /// Query width H·D (equals C unless head_dim is set explicitly).
+    public var queryWidth: Int { numHeads * headDim }
+    /// Key/value width K·D.
+    public var kvWidth: Int { numKVHeads * headDim }
 
     public init(architecture: Architecture, vocabSize: Int, hiddenSize: Int, intermediateSize: Int,
                 numLayers: Int, numHeads: Int, numKVHeads: Int? = nil, headDim: Int? = nil,
                 maxPositionEmbeddings: Int = 2048, ropeTheta: Double = 10_000, normEps: Double = 1e-5,
                 tieWordEmbeddings: Bool = false, attentionBias: Bool = false,
-                bosTokenId: Int? = nil, eosTokenId: Int? = nil) {
+                bosTokenId: Int? = nil, eosTokenId: Int? = nil,
+                activation: Activation? = nil, attentionOutputBias: Bool? = nil, mlpBias: Bool? = nil) {
         self.architecture = architecture
         self.vocabSize = vocabSize
         self.hiddenSize = hiddenSize
@@ -50,5 +81,14 @@ public struct ModelConfig: Codable, Equatable, Hashable, Sendable {
         self.attentionBias = attentionBias
         self.bosTokenId = bosTokenId
         self.eosTokenId = eosTokenId
+        // Per-architecture defaults follow transformers' modules: Llama's attention_bias covers
+        // q,k,v and o; Qwen2 has q,k,v biases only; Mistral none; GPT-2 biases everywhere.
+        self.activation = activation ?? (architecture == .gpt2 ? .geluTanh : .silu)
+        switch architecture {
+        case .llama: self.attentionOutputBias = attentionOutputBias ?? attentionBias
+        case .gpt2: self.attentionOutputBias = attentionOutputBias ?? true
+        case .mistral, .qwen2: self.attentionOutputBias = attentionOutputBias ?? false
+        }
+        self.mlpBias = mlpBias ?? (architecture == .gpt2)
     }
 }

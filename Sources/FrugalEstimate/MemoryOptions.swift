@@ -1,0 +1,89 @@
+// MemoryOptions — the knobs of a memory/FLOPs estimate: training method, compute dtype,
+// optimizer, LoRA rank and targets, batch and sequence length, gradient checkpointing — and the
+// typed errors for options that do not fit the model. Defaults follow PEFT / HF Trainer:
+// rank 8, targets all-linear (every linear layer in the blocks, not the head), AdamW with fp32
+// states, bf16 compute, adapters kept in fp32 (PEFT's autocast_adapter_dtype).
+import FrugalSpec
+
+public enum TrainingMethod: String, Codable, Sendable, CaseIterable {
+    case full, lora, qlora
+}
+
+public enum OptimizerKind: String, Codable, Sendable, CaseIterable {
+    case adamw, adamw8bit
+}
+
+/// Activation / compute dtype. For `full` training, 16-bit means mixed precision with an fp32
+/// master copy of the weights.
+public enum ComputeDType: String, Codable, Sendable, CaseIterable {
+    case fp32, bf16, fp16
+    public var bytes: Double { self == .fp32 ? 4 : 2 }
+}
+
+public struct TrainingOptions: Codable, Equatable, Sendable {
+    public var method: TrainingMethod
+    public var batch: Int
+    public var seqLen: Int
+    public var dtype: ComputeDType
+    public var optimizer: OptimizerKind
+    public var rank: Int
+    public var targets: [String]                // module names, or ["all-linear"]
+    public var gradientCheckpointing: Bool
+    public var adapterDType: ComputeDType       // LoRA A/B and their gradients (qlora.py uses bf16)
+    public var baseFormat: WeightFormat         // QLoRA base: nf4-dq (default) or nf4
+
+    public init(method: TrainingMethod, batch: Int = 1, seqLen: Int = 512, dtype: ComputeDType = .bf16,
+                optimizer: OptimizerKind = .adamw, rank: Int = 8, targets: [String] = ["all-linear"],
+                gradientCheckpointing: Bool = false, adapterDType: ComputeDType = .fp32,
+                baseFormat: WeightFormat = .nf4DoubleQuant) {
+        self.method = method
+        self.batch = batch
+        self.seqLen = seqLen
+        self.dtype = dtype
+        self.optimizer = optimizer
+        self.rank = rank
+        self.targets = targets
+        self.gradientCheckpointing = gradientCheckpointing
+        self.adapterDType = adapterDType
+        self.baseFormat = baseFormat
+    }
+
+    /// The module names LoRA wraps for `config`; throws for a name the architecture lacks.
+    public func loraModules(for config: ModelConfig) throws -> Set<String> {
+        guard method != .full else { return [] }
+        let available = config.linearModules.map(\.module)
+        if targets == ["all-linear"] { return Set(available) }
+        for t in targets where !available.contains(t) {
+            throw EstimateError.unknownTarget(t, available: Array(Set(available)).sorted())
+        }
+        if targets.isEmpty { throw EstimateError.invalidOption("--targets", "name at least one module") }
+        return Set(targets)
+    }
+
+    /// Checks ranges so every product stays meaningful.
+    public func validate() throws {
+        if batch < 1 || batch > 1 << 20 { throw EstimateError.invalidOption("--batch", "must be in 1...\(1 << 20)") }
+        if seqLen < 1 || seqLen > 1 << 24 { throw EstimateError.invalidOption("--seq-len", "must be in 1...\(1 << 24)") }
+        if method != .full && (rank < 1 || rank > 1 << 16) {
+            throw EstimateError.invalidOption("--rank", "must be in 1...\(1 << 16)")
+        }
+        if method == .qlora && baseFormat != .nf4 && baseFormat != .nf4DoubleQuant {
+            throw EstimateError.invalidOption("base format", "QLoRA stores the base in nf4 or nf4-dq")
+        }
+    }
+}
+
+public enum EstimateError: Error, CustomStringConvertible, Equatable, Sendable {
+    case unknownTarget(String, available: [String])
+    case invalidOption(String, String)
+
+    public var description: String {
+        switch self {
+        case let .unknownTarget(name, available):
+            return "LoRA target \"\(name)\" is not a linear module of this model; use one of "
+                + "\(available.joined(separator: ", ")) or all-linear"
+        case let .invalidOption(option, reason):
+            return "\(option): \(reason)"
+        }
+    }
+}
