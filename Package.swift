@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(name: "FrugalIOTests", dependencies: ["FrugalIO"], resources: [.copy("Fixtures")]),
         .testTarget(name: "FrugalTextTests", dependencies: ["FrugalText"], resources: [.copy("Fixtures")]),
         .testTarget(name: "FrugalEstimateTests", dependencies: ["FrugalEstimate"]),
-        .testTarget(name: "FrugalModelsTests", dependencies: ["FrugalModels", "FrugalTrain"], swiftSettings: numeric),
+        .testTarget(name: "FrugalModelsTests", dependencies: ["FrugalModels", "FrugalTrain", "FrugalEstimate"], swiftSettings: numeric),
     ],
     swiftLanguageModes: [.v5]
 )

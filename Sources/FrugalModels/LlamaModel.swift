@@ -37,8 +37,9 @@ public final class LlamaModel {
         let blocks = (0..<config.numLayers).map { _ in
             LlamaBlock(config: config,
                        q: linear(qOut, c, bias: config.attentionBias), k: linear(kvOut, c, bias: config.attentionBias),
-                       v: linear(kvOut, c, bias: config.attentionBias), o: linear(c, qOut, bias: false),
-                       gate: linear(f, c, bias: false), up: linear(f, c, bias: false), down: linear(c, f, bias: false),
+                       v: linear(kvOut, c, bias: config.attentionBias), o: linear(c, qOut, bias: config.attentionOutputBias),
+                       gate: linear(f, c, bias: config.mlpBias), up: linear(f, c, bias: config.mlpBias),
+                       down: linear(c, f, bias: config.mlpBias),
                        inputNorm: Tensor(Array(repeating: 1, count: c), shape: [c], requiresGrad: true),
                        postAttentionNorm: Tensor(Array(repeating: 1, count: c), shape: [c], requiresGrad: true))
         }
