@@ -7,7 +7,8 @@
 // Robustness contract: every count and length read from the file is checked against the bytes
 // that remain BEFORE anything sized by it is allocated; shapes are checked for overflow; every
 // tensor must lie inside the data section, aligned, without overlapping another. A bad file gives a
-// GGUFError naming the file and the problem — never a crash.
+// GGUFError naming the file and the problem — never a crash. Strings that are not valid UTF-8
+// are decoded with U+FFFD replacement (as Swift's String(decoding:) does), not rejected.
 // Leaves out: big-endian GGUF, GGUF v1/v2, writing.
 public final class GGUFFile: @unchecked Sendable {
     public let path: String

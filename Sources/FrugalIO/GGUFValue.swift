@@ -73,8 +73,9 @@ public indirect enum GGUFValue: Equatable, Sendable {
 
     /// An array of strings.
     public var stringArray: [String]? {
-        guard case .array(.string, let a) = self else { return nil }
-        return a.map { $0.string! }
+        guard case .array(_, let a) = self else { return nil }
+        let out = a.compactMap(\.string)
+        return out.count == a.count ? out : nil
     }
 
     /// An array of integers of any width (nil if any element does not fit in Int).

@@ -147,6 +147,14 @@ public final class SafetensorsFile: @unchecked Sendable {
         return (t.shape, data)
     }
 
+    /// A floating-point tensor converted into caller-owned memory of exactly its element count.
+    public func loadFloat32(_ name: String, into dst: UnsafeMutableBufferPointer<Float>) throws {
+        guard let t = tensor(named: name) else { throw SafetensorsError.tensorNotFound(path: path, tensor: name) }
+        guard t.dtype.convertsToFloat32 else { throw SafetensorsError.notAFloatType(path: path, tensor: name, dtype: t.dtype.rawValue) }
+        precondition(dst.count == t.elementCount, "loadFloat32(\(name)): destination holds \(dst.count) values, tensor has \(t.elementCount)")
+        Self.convert(t.dtype, rawBytes(of: t), dst)
+    }
+
     /// Converts `dst.count` values of a float dtype to Float32 (threaded over the elements).
     static func convert(_ dtype: SafetensorsDType, _ src: UnsafeRawBufferPointer, _ dst: UnsafeMutableBufferPointer<Float>) {
         guard let s = src.baseAddress, let d = dst.baseAddress else { return }

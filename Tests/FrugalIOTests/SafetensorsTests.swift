@@ -42,6 +42,9 @@ final class SafetensorsTests: XCTestCase {
                 }
             }
         }
+        var into = [Float](repeating: 0, count: 6)
+        try into.withUnsafeMutableBufferPointer { try f.loadFloat32("bf16", into: $0) }
+        XCTAssertEqual(into, try f.loadFloat32("bf16").data)
         XCTAssertEqual(f.tensor(named: "scalar")?.shape, [])
         XCTAssertEqual(try f.loadFloat32("scalar").data, [1.5])
         XCTAssertEqual(f.tensor(named: "empty")?.byteCount, 0)
