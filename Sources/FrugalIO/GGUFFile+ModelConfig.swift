@@ -47,6 +47,10 @@ extension GGUFFile {
             throw GGUFError.invalidValue(path: path, key: a + "attention.head_count",
                                          reason: "\(heads) heads do not divide embedding_length \(hidden)")
         }
+        if headDim % 2 != 0 {
+            throw GGUFError.invalidValue(path: path, key: a + "attention.key_length",
+                                         reason: "head size \(headDim) is odd; rotary embeddings need an even head size")
+        }
         if let rd = metadata[a + "rope.dimension_count"], rd.int != headDim {
             throw GGUFError.unsupportedFeature(path: path, feature: "partial rotary embeddings",
                                                detail: "\(a)rope.dimension_count = \(rd.summary) but the head size is \(headDim)")

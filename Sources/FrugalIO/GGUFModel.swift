@@ -39,11 +39,11 @@ public final class GGUFModel: @unchecked Sendable {
         } else {
             return (shape, data)
         }
-        let rows = shape[0], cols = shape.count > 1 ? shape.dropFirst().reduce(1, *) : 1
-        guard rows == heads * config.headDim else {
+        guard let rows = shape.first, config.headDim % 2 == 0, rows == heads * config.headDim else {
             throw GGUFError.badShape(path: file.path, tensor: info.name, dims: info.dims.map(UInt64.init),
-                                     reason: "\(rows) rows, expected \(heads) heads × \(config.headDim)")
+                                     reason: "expected \(heads) heads × \(config.headDim) rows (an even head size)")
         }
+        let cols = shape.dropFirst().reduce(1, *)
         return (shape, QKPermutation.unpermute(data, rows: rows, cols: cols, heads: heads))
     }
 }

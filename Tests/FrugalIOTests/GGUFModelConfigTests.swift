@@ -10,7 +10,7 @@ final class GGUFModelConfigTests: XCTestCase {
     /// A metadata value: type code and bytes.
     private enum KV { case u8(UInt8), i16(Int16), u32(UInt32), i32(Int32), u64(UInt64), f32(Float), f64(Double), s(String), strings([String]) }
 
-    private func gguf(_ kvs: [(String, KV)], tensors: [String] = []) throws -> GGUFFile {
+    private func gguf(_ kvs: [(String, KV)], tensors: [String] = [], dims: [UInt64] = [8]) throws -> GGUFFile {
         var g = Bytes()
         g.header(tensors: UInt64(tensors.count), kvs: UInt64(kvs.count))
         for (k, v) in kvs {
@@ -27,7 +27,7 @@ final class GGUFModelConfigTests: XCTestCase {
             case .strings(let a): g.u32(9); g.u32(8); g.u64(UInt64(a.count)); for x in a { g.str(x) }
             }
         }
-        for (i, t) in tensors.enumerated() { g.tensorInfo(t, dims: [8], type: 0, offset: UInt64(32 * i)) }
+        for (i, t) in tensors.enumerated() { g.tensorInfo(t, dims: dims, type: 0, offset: UInt64(32 * i)) }
         g.pad(to: 32)
         g.b += [UInt8](repeating: 0, count: 32 * tensors.count)
         let url = dir.appendingPathComponent("m-\(UUID().uuidString).gguf")
@@ -82,6 +82,19 @@ final class GGUFModelConfigTests: XCTestCase {
             if case .invalidValue = $0 { return true }; return false
         }
         try refused(base) { if case .missingKey(_, "llama.vocab_size") = $0 { return true }; return false }
+        try refused(base + vocab + [("llama.attention.key_length", .u32(7)), ("llama.attention.value_length", .u32(7))]) {
+            if case .invalidValue(_, "llama.attention.key_length", _) = $0 { return true }; return false
+        }
+    }
+
+    func testBadQProjectionShapesAreErrorsNotCrashes() throws {
+        // 8 values where 8 heads × 8 rows are expected, and a 0-dimensional tensor.
+        for dims: [UInt64] in [[8], []] {
+            let f = try gguf(base + [("llama.vocab_size", .u32(10))], tensors: ["blk.0.attn_q.weight"], dims: dims)
+            XCTAssertThrowsError(try GGUFModel(file: f).loadFloat32(hf: "model.layers.0.self_attn.q_proj.weight")) { e in
+                guard case .badShape? = e as? GGUFError else { return XCTFail("\(e)") }
+            }
+        }
     }
 
     func testTokenizerMetadataErrors() throws {
