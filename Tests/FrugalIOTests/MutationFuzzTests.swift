@@ -37,7 +37,7 @@ final class MutationFuzzTests: XCTestCase {
         let header = try GGUFFile(path: Fixture.path("tiny.gguf")).dataOffset
         let url = temporaryDirectory(self).appendingPathComponent("m.gguf")
         var opened = 0
-        for m in mutants(of: original, prefix: header, count: 400, seed: 42) {
+        for m in mutants(of: original, prefix: header, count: 150, seed: 42) {
             try Data(m).write(to: url)
             guard let f = try? GGUFFile(path: url.path) else { continue }
             opened += 1
@@ -55,7 +55,7 @@ final class MutationFuzzTests: XCTestCase {
         let original = [UInt8](try Data(contentsOf: Fixture.url("tensors.safetensors")))
         let header = try SafetensorsFile(path: Fixture.path("tensors.safetensors")).bufferOffset
         let url = temporaryDirectory(self).appendingPathComponent("m.safetensors")
-        for m in mutants(of: original, prefix: header, count: 400, seed: 7) {
+        for m in mutants(of: original, prefix: header, count: 150, seed: 7) {
             try Data(m).write(to: url)
             guard let f = try? SafetensorsFile(path: url.path) else { continue }
             for t in f.tensors where t.dtype.convertsToFloat32 { _ = try? f.loadFloat32(t.name) }
