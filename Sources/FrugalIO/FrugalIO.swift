@@ -1,2 +1,0 @@
-// FrugalIO — module namespace. See docs/architecture.md for what this target owns.
-public enum FrugalIO {}

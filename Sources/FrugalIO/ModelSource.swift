@@ -1,0 +1,48 @@
+// ModelSource — what a MODEL argument names: a GGUF file, an HF model directory, or `default`
+// (the model scripts/setup fetched; see DefaultModel). Every command resolves MODEL here.
+import Foundation
+
+public enum ModelSource: Equatable, Sendable {
+    case gguf(path: String)
+    case hfDirectory(path: String)
+
+    public var path: String {
+        switch self { case .gguf(let p), .hfDirectory(let p): return p }
+    }
+
+    /// Resolves `argument`; throws ModelSourceError saying what to do when it names nothing usable.
+    public static func resolve(_ argument: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ModelSource {
+        let fm = FileManager.default
+        var isDir: ObjCBool = false
+        if argument == "default" {
+            let p = DefaultModel.path(environment: environment)
+            guard fm.fileExists(atPath: p) else { throw ModelSourceError.defaultMissing(path: p) }
+            return .gguf(path: p)
+        }
+        guard fm.fileExists(atPath: argument, isDirectory: &isDir) else { throw ModelSourceError.notFound(argument: argument) }
+        if isDir.boolValue {
+            guard HFModelDirectory.looksLikeModelDirectory(argument) else { throw ModelSourceError.notAModel(path: argument) }
+            return .hfDirectory(path: argument)
+        }
+        // A file: GGUF by its magic, whatever its name.
+        if let h = FileHandle(forReadingAtPath: argument) {
+            defer { try? h.close() }
+            if let magic = try? h.read(upToCount: 4), Array(magic) == Array("GGUF".utf8) { return .gguf(path: argument) }
+        }
+        throw ModelSourceError.notAModel(path: argument)
+    }
+}
+
+public enum ModelSourceError: Error, CustomStringConvertible, Equatable {
+    case defaultMissing(path: String)
+    case notFound(argument: String)
+    case notAModel(path: String)
+
+    public var description: String {
+        switch self {
+        case .defaultMissing(let p): return "the default model \(p) is missing: \(DefaultModel.advice)"
+        case .notFound(let a): return "\(a): no such file or directory; pass a .gguf file, an HF model directory, or `default`"
+        case .notAModel(let p): return "\(p): neither a GGUF file nor an HF model directory (with config.json); pass one of those, or `default`"
+        }
+    }
+}
