@@ -54,7 +54,8 @@ let package = Package(
         .testTarget(name: "FrugalIOTests", dependencies: ["FrugalIO"], resources: [.copy("Fixtures")]),
         .testTarget(name: "FrugalTextTests", dependencies: ["FrugalText"], resources: [.copy("Fixtures")]),
         .testTarget(name: "FrugalEstimateTests", dependencies: ["FrugalEstimate"]),
-        .testTarget(name: "FrugalModelsTests", dependencies: ["FrugalModels", "FrugalTrain", "FrugalEstimate"], swiftSettings: numeric),
+        .testTarget(name: "FrugalModelsTests", dependencies: ["FrugalModels", "FrugalTrain", "FrugalEstimate"],
+                    resources: [.copy("Fixtures")], swiftSettings: numeric),
     ],
     swiftLanguageModes: [.v5]
 )
