@@ -1,10 +1,10 @@
 // `frugal estimate` — parameters, memory (inference and training, itemized) and FLOPs of a model
 // described by a config.json, an HF model directory, or a preset. Pure arithmetic on ModelConfig
 // (FrugalEstimate); this file only parses options and prints tables or JSON.
-// Leaves out (for now): GGUF input — the lead wires MODEL = GGUF/`default` once FrugalIO reads
-// GGUF metadata into a ModelConfig.
+// MODEL may also be a GGUF file or `default`: its metadata gives the ModelConfig (FrugalIO).
 import ArgumentParser
 import Foundation
+import FrugalIO
 import FrugalEstimate
 import FrugalSpec
 
@@ -22,7 +22,7 @@ struct EstimateCommand: ParsableCommand {
             (frugal estimate --list-presets). Memory is in decimal GB (1e9 bytes).
             """)
 
-    @Argument(help: "An HF config.json, or an HF model directory containing config.json.")
+    @Argument(help: "A GGUF file, `default`, an HF config.json, or an HF model directory containing config.json.")
     var model: String?
 
     @Option(help: "A published model instead of MODEL (see --list-presets).")
@@ -111,15 +111,18 @@ struct EstimateCommand: ParsableCommand {
             let p = try ModelPreset.named(name)
             return (p.name, p.source + (p.note.map { "; note: \($0)" } ?? ""), p.config)
         case (let path?, nil):
+            // A GGUF file or `default`: the ModelConfig comes from the GGUF metadata (FrugalIO).
+            if path == "default" || path.lowercased().hasSuffix(".gguf") {
+                guard case let .gguf(file) = try ModelSource.resolve(path) else { throw EstimateInputError("\(path): not a GGUF file") }
+                let g = try GGUFFile(path: file)
+                return (URL(fileURLWithPath: file).lastPathComponent, file, try g.modelConfig())
+            }
             var url = URL(fileURLWithPath: path)
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir) else {
                 throw EstimateInputError("\(path): no such file or directory; pass an HF config.json, a directory containing one, or --preset NAME")
             }
             if isDir.boolValue { url.appendPathComponent("config.json") }
-            if url.pathExtension.lowercased() == "gguf" {
-                throw EstimateInputError("\(path): GGUF input is not wired into estimate yet; pass the model's config.json or --preset")
-            }
             let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
             guard let size else { throw EstimateInputError("\(url.path): cannot read it (an HF directory must contain config.json)") }
             guard size <= 16 << 20 else { throw EstimateInputError("\(url.path): \(size) bytes is too large for a config.json") }
