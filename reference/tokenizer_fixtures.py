@@ -292,7 +292,51 @@ def synthetic():
     print(f"synthetic: vocab {tok.get_vocab_size()}, {len(cases)} texts")
 
 
+CHATML_VARIANTS = [
+    # Qwen2-style, one line, double-quoted keys and a different default system message.
+    "{% for message in messages %}{% if loop.first and messages[0][\"role\"] != \"system\" %}"
+    "{{ '<|im_start|>system\\nYou are a helpful assistant.<|im_end|>\\n' }}{% endif %}"
+    "{{'<|im_start|>' + message[\"role\"] + '\\n' + message[\"content\"] + '<|im_end|>' + '\\n'}}"
+    "{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}",
+    # Multi-line with whitespace control and attribute access, no default system message.
+    "{%- for message in messages %}\n"
+    "    {{- '<|im_start|>' + message.role + '\\n' + message.content + '<|im_end|>\\n' }}\n"
+    "{%- endfor %}\n"
+    "{%- if add_generation_prompt %}\n"
+    "    {{- '<|im_start|>assistant\\n' }}\n"
+    "{%- endif %}\n",
+    # trim_blocks / lstrip_blocks on the block tags, {{- -}} on the expressions, default block
+    # before the loop.
+    "{% if messages[0]['role'] != 'system' %}\n"
+    "  {{- \"<|im_start|>system\\nBe brief.<|im_end|>\\n\" -}}\n"
+    "  {% endif %}\n"
+    "{% for message in messages %}\n"
+    "  {{- '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>\\n' -}}\n"
+    "{% endfor %}\n"
+    "{% if add_generation_prompt %}\n"
+    "  {{- '<|im_start|>assistant\\n' -}}\n"
+    "{% endif %}",
+]
+
+
+def chat_variants():
+    """Renderings of ChatML variants by jinja2 with transformers' settings (trim_blocks, lstrip_blocks)."""
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+    env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True)
+    cases = []
+    for src in CHATML_VARIANTS:
+        tpl = env.from_string(src)
+        for conv in CONVERSATIONS:
+            for gen in (False, True):
+                cases.append({"template": src, "messages": conv, "add_generation_prompt": gen,
+                              "rendered": tpl.render(messages=conv, add_generation_prompt=gen)})
+    with open(os.path.join(OUT, "chat_templates.json"), "w", encoding="utf-8") as fh:
+        json.dump({"cases": cases}, fh, ensure_ascii=False, indent=1)
+    print(f"chat variants: {len(cases)} renderings")
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
+    chat_variants()
     synthetic()
     smollm2()
