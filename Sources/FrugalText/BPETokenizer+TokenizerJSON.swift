@@ -9,17 +9,21 @@
 import Foundation
 
 extension BPETokenizer {
-    /// Loads `tokenizer.json` from a file.
-    public convenience init(tokenizerJSON url: URL) throws {
+    /// Loads `tokenizer.json` from a file. BOS/EOS/PAD are not part of tokenizer.json (they live in
+    /// tokenizer_config.json / config.json): pass their token strings; by default BOS is the
+    /// post-processor's first prefix token and EOS its last suffix token, if any.
+    public convenience init(tokenizerJSON url: URL, bosToken: String? = nil, eosToken: String? = nil,
+                            padToken: String? = nil) throws {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
             throw TokenizerError.unreadable(source: url.path, detail: error.localizedDescription)
         }
-        try self.init(tokenizerJSONData: data, source: url.path)
+        try self.init(tokenizerJSONData: data, source: url.path, bosToken: bosToken, eosToken: eosToken, padToken: padToken)
     }
 
-    /// Parses the contents of a `tokenizer.json`.
-    public convenience init(tokenizerJSONData data: Data, source: String = "tokenizer.json") throws {
+    /// Parses the contents of a `tokenizer.json` (see `init(tokenizerJSON:)`).
+    public convenience init(tokenizerJSONData data: Data, source: String = "tokenizer.json", bosToken: String? = nil,
+                            eosToken: String? = nil, padToken: String? = nil) throws {
         let root: [String: Any]
         do {
             guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
@@ -110,16 +114,22 @@ extension BPETokenizer {
         for t in added { tokenIDs[t.content] = t.id }
         let (prefix, suffix) = try p.postProcessor(root["post_processor"], tokenIDs: tokenIDs)
 
-        func specialID(_ names: [String]) -> Int? {
-            for n in names { if let id = tokenIDs[n] { return id } }
-            return nil
+        func specialID(_ name: String?, _ field: String) throws -> Int? {
+            guard let name else { return nil }
+            guard let id = tokenIDs[name] else {
+                throw TokenizerError.inconsistent(source: source, detail: "\(field) \"\(name)\" is not in the vocabulary")
+            }
+            return id
         }
+        let bos = try specialID(bosToken, "bos_token") ?? prefix.first
+        let eos = try specialID(eosToken, "eos_token") ?? suffix.last
+        let pad = try specialID(padToken, "pad_token")
         try self.init(source: source, vocab: vocab, merges: merges, addedTokens: added,
                       preTokenizer: pre, unkToken: unkToken,
                       fuseUnk: (model["fuse_unk"] as? Bool) ?? false,
                       byteFallback: (model["byte_fallback"] as? Bool) ?? false,
                       ignoreMerges: (model["ignore_merges"] as? Bool) ?? false,
-                      bosID: prefix.first, eosID: suffix.last, padID: nil,
+                      bosID: bos, eosID: eos, padID: pad,
                       prefixIDs: prefix, suffixIDs: suffix)
     }
 }

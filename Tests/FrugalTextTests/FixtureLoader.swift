@@ -20,7 +20,9 @@ enum FixtureLoader {
 
     /// The SmolLM2 subset tokenizer (ids identical to the full vocabulary on the fixture texts).
     static func smolSubset() throws -> BPETokenizer {
-        try BPETokenizer(tokenizerJSON: url("smollm2_subset_tokenizer", "json"))
+        // BOS/EOS/PAD as SmolLM2-Instruct's GGUF metadata gives them (ids 1 / 2 / 2).
+        try BPETokenizer(tokenizerJSON: url("smollm2_subset_tokenizer", "json"), bosToken: "<|im_start|>",
+                         eosToken: "<|im_end|>", padToken: "<|im_end|>")
     }
 
     static let ggufPath = "/root/.cache/frugal/models/SmolLM2-135M-Instruct.Q4_1.gguf"

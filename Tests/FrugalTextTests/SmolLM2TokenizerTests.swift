@@ -42,6 +42,10 @@ final class SmolLM2TokenizerTests: XCTestCase {
         XCTAssertEqual(tok.id(for: "<|im_start|>"), 1)
         XCTAssertEqual(tok.id(for: "<|im_end|>"), 2)
         XCTAssertTrue(tok.isSpecialToken(0))
+        XCTAssertEqual([tok.bosID, tok.eosID, tok.padID], [1, 2, 2])
+        XCTAssertThrowsError(try BPETokenizer(tokenizerJSON: FixtureLoader.url("smollm2_subset_tokenizer", "json"), eosToken: "</s>")) { e in
+            XCTAssertTrue("\(e)".contains("eos_token \"</s>\" is not in the vocabulary"), "\(e)")
+        }
         XCTAssertFalse(tok.isSpecialToken(17))
         XCTAssertEqual(tok.preTokenizer, ByteLevelPreTokenizer(splitDigits: true))
     }
