@@ -52,7 +52,7 @@ extension BPETokenizer {
             default:
                 break
             }
-            if vocab[token] == nil { vocab[token] = id }  // first id wins for duplicate strings
+            vocab[token] = id  // a duplicated string maps to its last id, as in llama.cpp and transformers
         }
         var pairs: [(String, String)] = []
         pairs.reserveCapacity(merges.count)

@@ -96,11 +96,11 @@ public final class BPETokenizer: @unchecked Sendable {
         self.splitterNormalized = AddedTokenSplitter(tokens: addedTokens.filter { $0.normalized })
         self.unkID = unk ?? declaredUnkID
         for (name, id) in [("bos", bosID), ("eos", eosID), ("pad", padID), ("unknown", declaredUnkID)] {
-            if let id, !(0...maxID).contains(id) {
+            if let id, !(0..<(maxID + 1)).contains(id) {
                 throw TokenizerError.inconsistent(source: source, detail: "\(name) token id \(id) is outside 0..<\(maxID + 1)")
             }
         }
-        for id in prefixIDs + suffixIDs where !(0...maxID).contains(id) {
+        for id in prefixIDs + suffixIDs where !(0..<(maxID + 1)).contains(id) {
             throw TokenizerError.inconsistent(source: source, detail: "post-processor token id \(id) is outside 0..<\(maxID + 1)")
         }
         self.bosID = bosID

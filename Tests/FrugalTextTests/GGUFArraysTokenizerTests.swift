@@ -30,8 +30,18 @@ final class GGUFArraysTokenizerTests: XCTestCase {
         XCTAssertTrue(tok.isSpecialToken(1))
         XCTAssertFalse(tok.isSpecialToken(264))
         XCTAssertEqual(tok.decode([1, 260, 264], skipSpecialTokens: true), " the<tool>")
+        XCTAssertEqual(tok.decode([99_999, -1, 260]), " the", "unknown ids are skipped")
         XCTAssertEqual(try tiny(addBOS: true).encode("the"), [1, byteID("t"), 259])
         XCTAssertEqual(try tiny(addBOS: true).encode("the", addSpecialTokens: false), [byteID("t"), 259])
+    }
+
+    func testDegenerateVocabulariesDoNotCrash() throws {
+        let empty = try BPETokenizer(tokens: [], merges: [])
+        XCTAssertEqual(empty.vocabularySize, 0)
+        XCTAssertEqual(empty.encode("hello"), [])
+        XCTAssertEqual(empty.decode([0, 1]), "")
+        let ab = try BPETokenizer(tokens: ["a", "b"], merges: [])
+        XCTAssertEqual(ab.encode("abcab"), [0, 1, 0, 1], "bytes without a token are dropped, as HF does without an unk token")
     }
 
     func testRefusals() throws {
