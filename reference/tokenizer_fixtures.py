@@ -91,6 +91,19 @@ TEXTS = [
     "LoRA rank r=8, alpha=16, dropout=0.05; QLoRA uses NF4.",
 ]
 
+# Seeded random strings over pieces chosen to hit the regex's corners (contractions, the optional
+# space, whitespace lookahead, Unicode spaces and numbers, combining marks, partial special tokens).
+FUZZ_POOL = [" ", "  ", "\t", "\n", "\r\n", "\u00a0", "\u3000", "a", "Z", "é", "'", "s", "t", "re",
+             "ll", "'s", "1", "23", "½", "٣", ".", ",", "!", "-", "_", "(", ")", "日", "本", "🤗",
+             "\u0301", "<|im_end|>", "<|im", "x", "ve", "'d", "'M"]
+
+
+def fuzz_texts(count=150, seed=20241129):
+    import random
+    rng = random.Random(seed)
+    return ["".join(rng.choice(FUZZ_POOL) for _ in range(rng.randint(1, 16))) for _ in range(count)]
+
+
 CONVERSATIONS = [
     [{"role": "user", "content": "What is the capital of France?"}],
     [{"role": "system", "content": "You are terse."},
@@ -144,7 +157,7 @@ def smollm2():
 
     cases = []
     used = set(range(17)) | set(range(17, 273))
-    for text in TEXTS:
+    for text in TEXTS + fuzz_texts():
         ids = tok.encode(text, add_special_tokens=False).ids
         plain = hf.encode(text, add_special_tokens=False)
         used.update(ids)
