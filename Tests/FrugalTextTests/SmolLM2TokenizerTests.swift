@@ -59,6 +59,7 @@ final class SmolLM2TokenizerTests: XCTestCase {
         XCTAssertEqual(tok.encode("don't I'll we've"), [12420, 982, 339, 3060, 392, 3543])
     }
 
+    /// The real GGUF's tokenizer; `pre` nil means the file's own `tokenizer.ggml.pre`.
     func ggufTokenizer(pre: String?) throws -> (BPETokenizer, TestGGUFMetadata) {
         let path = FixtureLoader.ggufPath
         guard FileManager.default.fileExists(atPath: path) else {
@@ -66,6 +67,7 @@ final class SmolLM2TokenizerTests: XCTestCase {
             throw XCTSkip("no model file")
         }
         let meta = try TestGGUFMetadata(path: path)
+        let pre = pre ?? meta.string("tokenizer.ggml.pre")
         let tok = try BPETokenizer(tokens: try XCTUnwrap(meta.strings("tokenizer.ggml.tokens")),
                                    merges: try XCTUnwrap(meta.strings("tokenizer.ggml.merges")),
                                    tokenTypes: meta.int32s("tokenizer.ggml.token_type"),
@@ -80,9 +82,7 @@ final class SmolLM2TokenizerTests: XCTestCase {
     }
 
     func testFullGGUFVocabularyMatchesHF() throws {
-        let (probe, meta) = try ggufTokenizer(pre: nil)
-        _ = probe
-        let (tok, _) = try ggufTokenizer(pre: meta.string("tokenizer.ggml.pre"))
+        let (tok, meta) = try ggufTokenizer(pre: nil)
         XCTAssertEqual(meta.string("tokenizer.ggml.pre"), "smollm")
         XCTAssertEqual(tok.vocabularySize, 49152)
         XCTAssertEqual(tok.bosID, 1)
