@@ -1,0 +1,233 @@
+// BPETokenizer from a Hugging Face `tokenizer.json` (the `tokenizers` library's serialization).
+//
+// Understood: model {type "BPE", vocab, merges as "a b" strings or ["a","b"] arrays, unk_token,
+// fuse_unk, byte_fallback, ignore_merges}; added_tokens; pre_tokenizer ByteLevel, or Sequence of
+// [Digits(individual_digits: true), ByteLevel]; decoder ByteLevel; post_processor null, ByteLevel,
+// TemplateProcessing (its "single" template) or a Sequence of those; normalizer null.
+// Anything else that would change the ids (a normalizer, a Split regex, dropout, a WordPiece
+// model, …) is refused by name instead of being silently ignored. Irrelevant keys are ignored.
+import Foundation
+
+extension BPETokenizer {
+    /// Loads `tokenizer.json` from a file. BOS/EOS/PAD are not part of tokenizer.json (they live in
+    /// tokenizer_config.json / config.json): pass their token strings; by default BOS is the
+    /// post-processor's first prefix token and EOS its last suffix token, if any.
+    public convenience init(tokenizerJSON url: URL, bosToken: String? = nil, eosToken: String? = nil,
+                            padToken: String? = nil) throws {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw TokenizerError.unreadable(source: url.path, detail: error.localizedDescription)
+        }
+        try self.init(tokenizerJSONData: data, source: url.path, bosToken: bosToken, eosToken: eosToken, padToken: padToken)
+    }
+
+    /// Parses the contents of a `tokenizer.json` (see `init(tokenizerJSON:)`).
+    public convenience init(tokenizerJSONData data: Data, source: String = "tokenizer.json", bosToken: String? = nil,
+                            eosToken: String? = nil, padToken: String? = nil) throws {
+        let root: [String: Any]
+        do {
+            guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+                throw TokenizerError.unreadable(source: source, detail: "the top level is not a JSON object")
+            }
+            root = object
+        } catch let e as TokenizerError { throw e } catch {
+            throw TokenizerError.unreadable(source: source, detail: "not valid JSON (\(error.localizedDescription))")
+        }
+        let p = TokenizerJSONParser(source: source)
+
+        // model
+        guard let model = root["model"] as? [String: Any] else {
+            throw TokenizerError.missingField(source: source, field: "model", expected: "an object")
+        }
+        if let type = model["type"] as? String, type != "BPE" {
+            throw TokenizerError.unsupported(source: source, field: "model.type", value: "\"\(type)\"")
+        }
+        guard let rawVocab = model["vocab"] as? [String: Any] else {
+            throw TokenizerError.missingField(source: source, field: "model.vocab", expected: "an object of token → id")
+        }
+        var vocab: [String: Int] = [:]
+        vocab.reserveCapacity(rawVocab.count)
+        for (token, value) in rawVocab {
+            guard let id = p.int(value) else {
+                throw TokenizerError.missingField(source: source, field: "model.vocab[\"\(token)\"]", expected: "an integer id")
+            }
+            vocab[token] = id
+        }
+        guard let rawMerges = model["merges"] as? [Any] else {
+            throw TokenizerError.missingField(source: source, field: "model.merges", expected: "an array")
+        }
+        var merges: [(String, String)] = []
+        merges.reserveCapacity(rawMerges.count)
+        for (i, m) in rawMerges.enumerated() {
+            if let s = m as? String {
+                guard let pair = BPETokenizer.splitMerge(s) else {
+                    throw TokenizerError.badMerge(source: source, index: i, merge: s, detail: "expected two tokens separated by one space")
+                }
+                merges.append(pair)
+            } else if let a = m as? [Any], a.count == 2, let l = a[0] as? String, let r = a[1] as? String {
+                merges.append((l, r))
+            } else {
+                throw TokenizerError.badMerge(source: source, index: i, merge: "\(m)", detail: "expected \"a b\" or [\"a\", \"b\"]")
+            }
+        }
+        if let dropout = model["dropout"], !(dropout is NSNull), p.double(dropout) != 0 {
+            throw TokenizerError.unsupported(source: source, field: "model.dropout", value: "\(dropout)")
+        }
+        for key in ["continuing_subword_prefix", "end_of_word_suffix"] {
+            if let v = model[key] as? String, !v.isEmpty {
+                throw TokenizerError.unsupported(source: source, field: "model.\(key)", value: "\"\(v)\"")
+            }
+        }
+        let unkToken = model["unk_token"] as? String
+
+        // added tokens
+        var added: [AddedToken] = []
+        for (i, item) in ((root["added_tokens"] as? [Any]) ?? []).enumerated() {
+            guard let t = item as? [String: Any], let id = p.int(t["id"]), let content = t["content"] as? String else {
+                throw TokenizerError.missingField(source: source, field: "added_tokens[\(i)]", expected: "an object with \"id\" and \"content\"")
+            }
+            let special = (t["special"] as? Bool) ?? false
+            added.append(AddedToken(id: id, content: content, special: special,
+                                    singleWord: (t["single_word"] as? Bool) ?? false,
+                                    lstrip: (t["lstrip"] as? Bool) ?? false,
+                                    rstrip: (t["rstrip"] as? Bool) ?? false,
+                                    normalized: (t["normalized"] as? Bool) ?? !special))
+        }
+
+        // normalizer
+        if let normalizer = root["normalizer"], !(normalizer is NSNull) {
+            throw TokenizerError.unsupported(source: source, field: "normalizer", value: p.typeName(normalizer))
+        }
+        // pre-tokenizer
+        let pre = try p.preTokenizer(root["pre_tokenizer"])
+        // decoder
+        if let decoder = root["decoder"], !(decoder is NSNull) {
+            let type = p.typeName(decoder)
+            if type != "\"ByteLevel\"" {
+                throw TokenizerError.unsupported(source: source, field: "decoder", value: type)
+            }
+        } else {
+            throw TokenizerError.unsupported(source: source, field: "decoder", value: "null (tokens joined by spaces)")
+        }
+        // post-processor
+        var tokenIDs = vocab
+        for t in added { tokenIDs[t.content] = t.id }
+        let (prefix, suffix) = try p.postProcessor(root["post_processor"], tokenIDs: tokenIDs)
+
+        func specialID(_ name: String?, _ field: String) throws -> Int? {
+            guard let name else { return nil }
+            guard let id = tokenIDs[name] else {
+                throw TokenizerError.inconsistent(source: source, detail: "\(field) \"\(name)\" is not in the vocabulary")
+            }
+            return id
+        }
+        let bos = try specialID(bosToken, "bos_token") ?? prefix.first
+        let eos = try specialID(eosToken, "eos_token") ?? suffix.last
+        let pad = try specialID(padToken, "pad_token")
+        try self.init(source: source, vocab: vocab, merges: merges, addedTokens: added,
+                      preTokenizer: pre, unkToken: unkToken,
+                      fuseUnk: (model["fuse_unk"] as? Bool) ?? false,
+                      byteFallback: (model["byte_fallback"] as? Bool) ?? false,
+                      ignoreMerges: (model["ignore_merges"] as? Bool) ?? false,
+                      bosID: bos, eosID: eos, padID: pad,
+                      prefixIDs: prefix, suffixIDs: suffix)
+    }
+}
+
+/// The field readers of the tokenizer.json loader.
+struct TokenizerJSONParser {
+    let source: String
+
+    func int(_ v: Any?) -> Int? {
+        // JSON booleans arrive as NSNumber with objCType "c"; they are not ids.
+        guard let n = v as? NSNumber, String(cString: n.objCType) != "c" else { return nil }
+        let d = n.doubleValue
+        guard d == d.rounded(), abs(d) < 1e15 else { return nil }
+        return n.intValue
+    }
+
+    func double(_ v: Any?) -> Double? { (v as? NSNumber)?.doubleValue }
+
+    func typeName(_ v: Any) -> String {
+        if let o = v as? [String: Any], let t = o["type"] as? String { return "\"\(t)\"" }
+        return "\(v)"
+    }
+
+    func preTokenizer(_ v: Any?) throws -> ByteLevelPreTokenizer {
+        guard let v, !(v is NSNull) else {
+            throw TokenizerError.unsupported(source: source, field: "pre_tokenizer", value: "null (no byte-level mapping)")
+        }
+        guard let o = v as? [String: Any], let type = o["type"] as? String else {
+            throw TokenizerError.missingField(source: source, field: "pre_tokenizer.type", expected: "a string")
+        }
+        var steps: [[String: Any]]
+        if type == "Sequence" {
+            guard let list = o["pretokenizers"] as? [[String: Any]] else {
+                throw TokenizerError.missingField(source: source, field: "pre_tokenizer.pretokenizers", expected: "an array")
+            }
+            steps = list
+        } else {
+            steps = [o]
+        }
+        var splitDigits = false
+        if let first = steps.first, first["type"] as? String == "Digits" {
+            guard (first["individual_digits"] as? Bool) == true else {
+                throw TokenizerError.unsupported(source: source, field: "pre_tokenizer Digits.individual_digits", value: "false")
+            }
+            splitDigits = true
+            steps.removeFirst()
+        }
+        guard steps.count == 1, let last = steps.first, last["type"] as? String == "ByteLevel" else {
+            let names = steps.map { ($0["type"] as? String) ?? "?" }.joined(separator: ", ")
+            throw TokenizerError.unsupported(source: source, field: "pre_tokenizer", value: "[\(names)] (expected [Digits,] ByteLevel)")
+        }
+        if let useRegex = last["use_regex"] as? Bool, !useRegex {
+            throw TokenizerError.unsupported(source: source, field: "pre_tokenizer ByteLevel.use_regex", value: "false")
+        }
+        return ByteLevelPreTokenizer(splitDigits: splitDigits, addPrefixSpace: (last["add_prefix_space"] as? Bool) ?? false)
+    }
+
+    /// The ids a post-processor puts before and after a single sequence.
+    func postProcessor(_ v: Any?, tokenIDs: [String: Int]) throws -> ([Int], [Int]) {
+        guard let v, !(v is NSNull) else { return ([], []) }
+        guard let o = v as? [String: Any], let type = o["type"] as? String else {
+            throw TokenizerError.missingField(source: source, field: "post_processor.type", expected: "a string")
+        }
+        switch type {
+        case "ByteLevel":
+            return ([], [])
+        case "Sequence":
+            var prefix: [Int] = [], suffix: [Int] = []
+            for step in (o["processors"] as? [Any]) ?? [] {
+                let (p, s) = try postProcessor(step, tokenIDs: tokenIDs)
+                prefix += p; suffix = s + suffix
+            }
+            return (prefix, suffix)
+        case "TemplateProcessing":
+            guard let single = o["single"] as? [[String: Any]] else {
+                throw TokenizerError.missingField(source: source, field: "post_processor.single", expected: "an array")
+            }
+            let specials = (o["special_tokens"] as? [String: Any]) ?? [:]
+            var prefix: [Int] = [], suffix: [Int] = []
+            var seenSequence = false
+            for piece in single {
+                if piece["Sequence"] != nil { seenSequence = true; continue }
+                guard let st = piece["SpecialToken"] as? [String: Any], let name = st["id"] as? String else {
+                    throw TokenizerError.unsupported(source: source, field: "post_processor.single", value: "\(piece)")
+                }
+                var ids: [Int] = []
+                if let entry = specials[name] as? [String: Any], let list = entry["ids"] as? [Any] {
+                    ids = list.compactMap { int($0) }
+                } else if let id = tokenIDs[name] {
+                    ids = [id]
+                } else {
+                    throw TokenizerError.inconsistent(source: source, detail: "post_processor special token \"\(name)\" has no id")
+                }
+                if seenSequence { suffix += ids } else { prefix += ids }
+            }
+            return (prefix, suffix)
+        default:
+            throw TokenizerError.unsupported(source: source, field: "post_processor", value: "\"\(type)\"")
+        }
+    }
+}

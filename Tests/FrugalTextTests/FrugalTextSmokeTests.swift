@@ -1,6 +1,0 @@
-import XCTest
-@testable import FrugalText
-
-final class FrugalTextSmokeTests: XCTestCase {
-    func testModuleLinks() { XCTAssertNotNil(FrugalText.self) }
-}
