@@ -1,0 +1,56 @@
+// ModelTokenizer — the tokenizer and chat template that belong to a model, loaded from the same
+// place as the weights: a GGUF file's tokenizer.* metadata, or an HF directory's tokenizer.json and
+// tokenizer_config.json (chat_template, eos_token). End-of-sequence ids for generation are the
+// tokenizer's EOS plus, for ChatML templates, <|im_end|>.
+import Foundation
+import FrugalIO
+import FrugalText
+
+public struct ModelTokenizer {
+    public let tokenizer: BPETokenizer
+    public let chatTemplate: ChatTemplate?
+    /// The template text when it could not be used (so a command can say which template it was).
+    public let chatTemplateError: ChatTemplateError?
+    public let stopIDs: Set<Int32>
+
+    public init(tokenizer: BPETokenizer, chatTemplateSource: String?) {
+        self.tokenizer = tokenizer
+        var template: ChatTemplate? = nil, templateError: ChatTemplateError? = nil
+        if let src = chatTemplateSource {
+            do { template = try ChatTemplate(template: src) } catch let e as ChatTemplateError { templateError = e } catch {}
+        }
+        chatTemplate = template
+        chatTemplateError = templateError
+        var stops = Set<Int32>()
+        if let e = tokenizer.eosID { stops.insert(Int32(e)) }
+        if let end = tokenizer.id(for: "<|im_end|>") { stops.insert(Int32(end)) }
+        stopIDs = stops
+    }
+
+    /// Loads the tokenizer of a GGUF file, an HF directory, or `default`.
+    public static func load(_ argument: String) throws -> ModelTokenizer {
+        switch try ModelSource.resolve(argument) {
+        case let .gguf(path):
+            let m = try GGUFFile(path: path).tokenizerMetadata()
+            let tok = try BPETokenizer(tokens: m.tokens, merges: m.merges,
+                                       tokenTypes: m.tokenTypes.isEmpty ? nil : m.tokenTypes.map { Int32($0) },
+                                       bosID: m.bosTokenId, eosID: m.eosTokenId, unkID: m.unknownTokenId,
+                                       padID: m.paddingTokenId, addBOS: m.addBosToken ?? false,
+                                       addEOS: m.addEosToken ?? false, model: m.model, pre: m.pre, source: path)
+            return ModelTokenizer(tokenizer: tok, chatTemplateSource: m.chatTemplate)
+        case let .hfDirectory(path):
+            let dir = URL(fileURLWithPath: path)
+            var config: [String: Any] = [:]
+            if let data = try? Data(contentsOf: dir.appendingPathComponent("tokenizer_config.json")),
+               let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any] { config = obj }
+            func tokenString(_ key: String) -> String? {
+                if let s = config[key] as? String { return s }
+                return (config[key] as? [String: Any])?["content"] as? String
+            }
+            let tok = try BPETokenizer(tokenizerJSON: dir.appendingPathComponent("tokenizer.json"),
+                                       bosToken: tokenString("bos_token"), eosToken: tokenString("eos_token"),
+                                       padToken: tokenString("pad_token"))
+            return ModelTokenizer(tokenizer: tok, chatTemplateSource: config["chat_template"] as? String)
+        }
+    }
+}
