@@ -5,8 +5,9 @@
 // contiguous Float32 vector with `cascade_sum` (aten/src/ATen/native/cpu/SumKernel.cpp,
 // `vectorized_inner_sum`): the vector is viewed as 8-lane Float32 vectors, those are summed by
 // `row_sum` (4 interleaved accumulators, each a 4-level cascade with level step 2^max(4,
-// ceil(log2(m))/4)), the scalar tail is added to 0, then the 8 lanes are added in order. `mean` is
-// that sum divided by n in Float32. Checked against torch 2.15 for n up to 30000 (see the fixtures).
+// ceil(log2(m))/4)), the scalar tail is added to 0, then the 8 lanes are added in order. Vectors
+// shorter than 8 take torch's scalar `row_sum` instead (4 interleaved accumulators, tail into the
+// first, then the other three added). `mean` is that sum divided by n in Float32. Checked against torch 2.15 for n up to 30000 (see the fixtures).
 // Leaves out: inputs longer than torch's parallel grain (32768), which torch splits across threads
 // in a machine-dependent way; there this still returns the single-thread cascade result.
 public enum TorchFloatSum {
@@ -15,6 +16,13 @@ public enum TorchFloatSum {
     public static func sum(_ x: UnsafeBufferPointer<Float>) -> Float {
         let n = x.count
         guard n > 0, let p = x.baseAddress else { return 0 }
+        if n < lanes {  // scalar_inner_sum -> row_sum<float> (values ride in lane 0 of a vector)
+            let sizeILP = n / 4
+            var partial = multiRowSum(count: sizeILP) { i, k in SIMD8(p[i * 4 + k], 0, 0, 0, 0, 0, 0, 0) }
+            for i in (sizeILP * 4)..<n { partial[0][0] += p[i] }
+            for k in 1..<4 { partial[0][0] += partial[k][0] }
+            return partial[0][0]
+        }
         let vecCount = n / lanes
         let vec = { (i: Int) -> SIMD8<Float> in UnsafeRawPointer(p + i * lanes).loadUnaligned(as: SIMD8<Float>.self) }
         // row_sum over the vectors with ilp_factor 4
