@@ -10,6 +10,7 @@ struct Frugal: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             // Subcommands, one per line (keep sorted; merges stay trivial).
+            FormatsCommand.self,
         ]
     )
 }

@@ -47,7 +47,11 @@ final class FourBitTests: XCTestCase {
                 assertBitsEqual(Array(fast.prefix(spec.count)), spec, "\(name): dequantized")
             case .bfloat16, .float16:
                 let spec = Fixture.u16(c["dq_spec"])
-                XCTAssertEqual(HalfBuffer(fast, format: dtype.halfFormat!).bits, spec, "\(name): dequantized (\(dtype))")
+                XCTAssertEqual(q.dequantize(to: dtype.halfFormat!).bits, spec, "\(name): dequantized (\(dtype))")
+                // quantizing the 16-bit weights directly gives the same tensor
+                let half = HalfBuffer(x, format: dtype.halfFormat!)
+                XCTAssertEqual(half.toFloat(), x, "\(name): inputs are exactly \(dtype)")
+                XCTAssertEqual(try QuantizedBlockwise4Bit.quantize(half, shape: shape, type: type, blockSize: bs, doubleQuant: nested), q)
             }
             if !(c["bnb_matches_spec"] as! Bool) { bnbDisagreements.append(name) }
         }
