@@ -62,6 +62,15 @@ final class Blockwise8BitTests: XCTestCase {
         }
     }
 
+    func testBnbCPUSendsZeroToCode131() throws {
+        // 0 falls in LUT bin trunc(fma(0.5, 65535, 0.5)) = 32768, whose value -1 + 65536/65535 is
+        // above the midpoints up to code 131 (2.125e-5): bnb 0.50 on CPU gives [131, 255] for [0, 1]
+        let q = try QuantizedBlockwise8Bit.quantize([0, 1], blockSize: 64)
+        XCTAssertEqual(q.codes, [131, 255])
+        XCTAssertEqual(DynamicQuantLUT.bin(0), 32768)
+        XCTAssertEqual(try QuantizedBlockwise8Bit.quantize([0, 1], blockSize: 64, rounding: .nearest).codes, [127, 255])
+    }
+
     func testNearestRoundingIsNearestWithTiesDown() throws {
         let code = DynamicMap.signed8
         let mids = (0..<255).map { (code[$0] + code[$0 + 1]) / 2 }
