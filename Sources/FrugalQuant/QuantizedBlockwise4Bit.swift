@@ -52,8 +52,7 @@ public struct QuantizedBlockwise4Bit: Sendable, Equatable {
         guard Self.allowedBlockSizes.contains(blockSize) else {
             throw QuantError.invalidBlockSize(blockSize, allowed: Self.allowedBlockSizes)
         }
-        guard !shape.isEmpty, shape.allSatisfy({ $0 > 0 }) else { throw QuantError.shapeMismatch(shape: shape, count: packed.count * 2) }
-        let n = shape.reduce(1, *)
+        guard let n = Self.elementCount(shape) else { throw QuantError.shapeMismatch(shape: shape, count: packed.count * 2) }
         guard packed.count == (n + 1) / 2 else {
             throw QuantError.lengthMismatch(field: "weight (packed 4-bit codes)", expected: (n + 1) / 2, actual: packed.count)
         }
@@ -80,7 +79,7 @@ public struct QuantizedBlockwise4Bit: Sendable, Equatable {
                                 blockSize: Int = 64, doubleQuant: Bool = false,
                                 dtype: TorchFloatDType = .float32) throws -> QuantizedBlockwise4Bit {
         guard allowedBlockSizes.contains(blockSize) else { throw QuantError.invalidBlockSize(blockSize, allowed: allowedBlockSizes) }
-        guard !shape.isEmpty, shape.allSatisfy({ $0 > 0 }), shape.reduce(1, *) == x.count else {
+        guard let total = elementCount(shape), total == x.count else {
             throw QuantError.shapeMismatch(shape: shape, count: x.count)
         }
         if let bad = x.firstIndex(where: { !$0.isFinite }) { throw QuantError.nonFinite(index: bad, value: x[bad]) }
@@ -128,6 +127,20 @@ public struct QuantizedBlockwise4Bit: Sendable, Equatable {
         try x.withUnsafeBufferPointer {
             try quantize($0, shape: shape, type: type, blockSize: blockSize, doubleQuant: doubleQuant, dtype: dtype)
         }
+    }
+
+    /// The product of `shape`, or nil if it is empty, has a non-positive dimension, or overflows
+    /// (a corrupt header must not make us allocate or trap).
+    public static func elementCount(_ shape: [Int]) -> Int? {
+        guard !shape.isEmpty else { return nil }
+        var n = 1
+        for d in shape {
+            guard d > 0 else { return nil }
+            let (p, overflow) = n.multipliedReportingOverflow(by: d)
+            if overflow || p > 1 << 48 { return nil }
+            n = p
+        }
+        return n
     }
 
     // MARK: element access (the reference semantics)

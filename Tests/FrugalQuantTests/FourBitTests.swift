@@ -177,6 +177,11 @@ final class FourBitTests: XCTestCase {
             XCTAssertEqual($0 as? QuantError, .lengthMismatch(field: "absmax", expected: 2, actual: 1))
         }
         XCTAssertThrowsError(try DoubleQuantizedAbsmax(codes: [1, 2], nestedAbsmax: [], offset: 0))
+        // a corrupt shape whose product overflows is refused, not trapped on
+        XCTAssertThrowsError(try QuantizedBlockwise4Bit(type: .nf4, shape: [1 << 40, 1 << 40], blockSize: 64, packed: [0], scales: .float([1])))
+        XCTAssertThrowsError(try QuantizedBlockwise4Bit(type: .nf4, shape: [0, 4], blockSize: 64, packed: [], scales: .float([])))
+        XCTAssertNil(QuantizedBlockwise4Bit.elementCount([]))
+        XCTAssertEqual(QuantizedBlockwise4Bit.elementCount([3, 5, 7]), 105)
         XCTAssertTrue("\(QuantError.invalidBlockSize(48, allowed: [32, 64]))".contains("use one of 32, 64"))
     }
 }
