@@ -11,6 +11,7 @@ struct Frugal: ParsableCommand {
         subcommands: [
             // Subcommands, one per line (keep sorted; merges stay trivial).
             EstimateCommand.self,
+            FormatsCommand.self,
             InfoCommand.self,
             PlotCommand.self,
             PretrainCommand.self,

@@ -1,0 +1,106 @@
+// QuantizedBlockwise4Bit+Dequantize — 4-bit -> Float32 dequantization: a fast kernel (pair table,
+// 8-lane SIMD multiply, threads over blocks) and the naive reference beside it (`value(at:)` per
+// element, the spec). Both produce identical bits; the tests check it on ragged sizes and ranges.
+//
+// Why this shape: each packed byte holds two codes, so a static 256-entry table maps a byte straight
+// to its two code values (SIMD2<Float>); four bytes make one SIMD8 that is multiplied by the block's
+// absmax in one instruction and stored unaligned. The product code * absmax is the same Float32
+// multiply the reference does, so the results are bit-identical. Double-quantized scales are rebuilt
+// once per block (one multiply-add per 32...4096 values), never materialised.
+// `dequantize(elements:into:)` / `dequantizeRows(_:into:)` are serial on purpose: a tiled matmul calls
+// them from inside its own parallel loop, one tile of weight rows at a time.
+import FrugalCore
+
+extension QuantizedBlockwise4Bit {
+    /// Byte -> (value of high nibble, value of low nibble), per code book.
+    static let pairTables: [FourBitType: [SIMD2<Float>]] = {
+        var t: [FourBitType: [SIMD2<Float>]] = [:]
+        for type in FourBitType.allCases {
+            let c = type.codebook
+            t[type] = (0..<256).map { SIMD2(c[$0 >> 4], c[$0 & 0x0F]) }
+        }
+        return t
+    }()
+
+    // MARK: fast
+
+    /// Dequantizes every value into `destination` (`count` Float32s), in parallel over blocks.
+    public func dequantize(into destination: UnsafeMutableBufferPointer<Float>) {
+        precondition(destination.count == count,
+                     "QuantizedBlockwise4Bit.dequantize: destination holds \(destination.count) values, tensor has \(count)")
+        guard let out = destination.baseAddress else { return }
+        let n = count, bs = blockSize
+        Parallel.forChunks(blockCount, grain: max(1, 32768 / bs)) { blocks in
+            let lo = blocks.lowerBound * bs, hi = min(n, blocks.upperBound * bs)
+            self.dequantize(elements: lo..<hi, into: out + lo)
+        }
+    }
+
+    /// All values as Float32 (fast path).
+    public func dequantize() -> [Float] {
+        [Float](unsafeUninitializedCapacity: count) { buf, initialized in
+            dequantize(into: buf)
+            initialized = count
+        }
+    }
+
+    /// Rows `rows` of the tensor viewed as [count / shape.last, shape.last] (for a linear weight
+    /// [out, in]: output rows), written contiguously to `destination` (rows.count * shape.last values).
+    /// Serial: call it from inside a parallel tile loop.
+    public func dequantizeRows(_ rows: Range<Int>, into destination: UnsafeMutablePointer<Float>) {
+        let cols = shape[shape.count - 1]
+        precondition(rows.lowerBound >= 0 && rows.upperBound * cols <= count,
+                     "QuantizedBlockwise4Bit.dequantizeRows: rows \(rows) outside 0..<\(count / cols) for shape \(shape)")
+        dequantize(elements: (rows.lowerBound * cols)..<(rows.upperBound * cols), into: destination)
+    }
+
+    /// Flat elements `elements` (any range, odd starts and ends included) into `destination`. Serial.
+    public func dequantize(elements: Range<Int>, into destination: UnsafeMutablePointer<Float>) {
+        precondition(elements.lowerBound >= 0 && elements.upperBound <= count,
+                     "QuantizedBlockwise4Bit.dequantize(elements:): \(elements) outside 0..<\(count)")
+        let pairs = Self.pairTables[type]!
+        let codebook = type.codebook
+        packed.withUnsafeBufferPointer { pk in
+            pairs.withUnsafeBufferPointer { pt in
+                let bytes = pk.baseAddress!, table = pt.baseAddress!
+                var i = elements.lowerBound
+                var out = destination
+                let end = elements.upperBound
+                while i < end {
+                    let b = i / blockSize
+                    let blockEnd = min(end, (b + 1) * blockSize)
+                    let scale = absmax(ofBlock: b)
+                    if i & 1 == 1 {  // odd start: the low nibble of a byte whose high nibble is not wanted
+                        out.pointee = codebook[Int(bytes[i >> 1] & 0x0F)] * scale
+                        out += 1; i += 1
+                    }
+                    var byte = i >> 1
+                    let fullBytes = (blockEnd - i) >> 1
+                    let byteEnd = byte + fullBytes
+                    let s8 = SIMD8<Float>(repeating: scale)
+                    while byte + 4 <= byteEnd {
+                        let v = SIMD8(lowHalf: SIMD4(lowHalf: table[Int(bytes[byte])], highHalf: table[Int(bytes[byte + 1])]),
+                                      highHalf: SIMD4(lowHalf: table[Int(bytes[byte + 2])], highHalf: table[Int(bytes[byte + 3])]))
+                        UnsafeMutableRawPointer(out).storeBytes(of: v * s8, as: SIMD8<Float>.self)
+                        out += 8; byte += 4
+                    }
+                    let s2 = SIMD2<Float>(repeating: scale)
+                    while byte < byteEnd {
+                        UnsafeMutableRawPointer(out).storeBytes(of: table[Int(bytes[byte])] * s2, as: SIMD2<Float>.self)
+                        out += 2; byte += 1
+                    }
+                    i += 2 * fullBytes
+                    if i < blockEnd {  // odd end: the high nibble only
+                        out.pointee = codebook[Int(bytes[i >> 1] >> 4)] * scale
+                        out += 1; i += 1
+                    }
+                }
+            }
+        }
+    }
+
+    // MARK: naive reference (the spec)
+
+    /// Element by element: codebook[code(i)] * absmax(block of i). Slow; the tests' yardstick.
+    public func dequantizeReference() -> [Float] { (0..<count).map(value(at:)) }
+}
