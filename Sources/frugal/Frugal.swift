@@ -10,12 +10,15 @@ struct Frugal: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             // Subcommands, one per line (keep sorted; merges stay trivial).
+            ChatCommand.self,
             EstimateCommand.self,
             FormatsCommand.self,
+            GenerateCommand.self,
             InfoCommand.self,
             PlotCommand.self,
             PretrainCommand.self,
             ScalingCommand.self,
+            TokenizeCommand.self,
         ]
     )
 }

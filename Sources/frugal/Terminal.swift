@@ -8,6 +8,11 @@ import Glibc
 enum Terminal {
     static let isInteractive = isatty(STDOUT_FILENO) != 0
 
+    /// A remark for the person (stderr, so stdout stays the program's output).
+    static func note(_ message: String) {
+        FileHandle.standardError.write(Data("\(message)\n".utf8))
+    }
+
     static func error(_ message: String) {
         FileHandle.standardError.write(Data("error: \(message)\n".utf8))
     }

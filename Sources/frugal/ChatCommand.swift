@@ -1,0 +1,33 @@
+// `frugal chat MODEL` — an interactive conversation: each line you type is a user message; the
+// model's reply streams back. The whole conversation is re-rendered through the chat template each
+// turn. Empty line or end of input quits.
+import ArgumentParser
+import Foundation
+import FrugalModels
+import FrugalText
+
+struct ChatCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "chat", abstract: "Chat with a model in the terminal.")
+
+    @Argument(help: "A GGUF file, an HF model directory, or `default`.") var model: String
+    @Option(help: "System message (default: the template's own).") var system: String?
+    @OptionGroup var sampling: SamplingFlags
+
+    func run() throws {
+        let tokenizer = try ModelTokenizer.load(model)
+        guard let template = tokenizer.chatTemplate else {
+            throw ValidationError(tokenizer.chatTemplateError.map { "\($0)" } ?? "the model has no chat template")
+        }
+        let llm = try LlamaModel.load(model)
+        var messages: [ChatMessage] = system.map { [ChatMessage(role: "system", content: $0)] } ?? []
+        Terminal.note("chatting with \(model); an empty line ends the conversation")
+        while true {
+            print("> ", terminator: ""); fflush(stdout)
+            guard let line = readLine(), !line.trimmingCharacters(in: .whitespaces).isEmpty else { break }
+            messages.append(ChatMessage(role: "user", content: line))
+            let ids = tokenizer.tokenizer.encode(template.render(messages, addGenerationPrompt: true), addSpecialTokens: false)
+            let (reply, _) = streamGeneration(model: llm, tokenizer: tokenizer, prompt: ids, flags: sampling)
+            messages.append(ChatMessage(role: "assistant", content: reply))
+        }
+    }
+}
