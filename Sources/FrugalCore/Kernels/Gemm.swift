@@ -25,8 +25,18 @@ public enum Gemm {
             return
         }
         let start = profiling ? DispatchTime.now().uptimeNanoseconds : 0
-        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+        if m == 1 && !transA {
+            // A single row (decoding one token): matrix-vector product. sgemm would pack the whole
+            // of B for one row, which costs more than the product itself.
+            if transB {
+                cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(k), alpha, b, Int32(ldb), a, 1, beta, c, 1)
+            } else {
+                cblas_sgemv(CblasRowMajor, CblasTrans, Int32(k), Int32(n), alpha, b, Int32(ldb), a, 1, beta, c, 1)
+            }
+        } else {
+            cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        }
         if profiling {
             nanoseconds += DispatchTime.now().uptimeNanoseconds - start
             flops += 2 * Double(m) * Double(n) * Double(k)
