@@ -7,9 +7,10 @@
 // the backward pass. Gradient closures run without recording (no higher-order gradients).
 extension Tensor {
     /// Records `op` as the producer of `self` when grad mode is on and an input requires grad.
+    /// This is how every op (in any module) joins the graph.
     /// Returns `self` for chaining. The closure maps dL/d(self) to dL/d(inputs).
     @discardableResult
-    func recorded(_ op: String, _ inputs: [Tensor], _ backward: @escaping (Tensor) -> [Tensor?]) -> Tensor {
+    public func recorded(_ op: String, _ inputs: [Tensor], _ backward: @escaping (Tensor) -> [Tensor?]) -> Tensor {
         guard GradMode.isEnabled, inputs.contains(where: { $0.requiresGrad }) else { return self }
         requiresGrad = true
         node = Node(op: op, inputs: inputs, backward: backward)

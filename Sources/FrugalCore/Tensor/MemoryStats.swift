@@ -33,3 +33,14 @@ public enum MemoryStats {
         lock.lock(); _current -= bytes; lock.unlock()
     }
 }
+
+/// Bytes held outside tensor storage (packed 4-bit weights in a Swift array, say) but counted in
+/// MemoryStats for as long as this object lives, so the ledger stays complete.
+public final class MemoryReservation: @unchecked Sendable {
+    public let bytes: Int
+    public init(bytes: Int) {
+        self.bytes = bytes
+        MemoryStats.didAllocate(bytes)
+    }
+    deinit { MemoryStats.didFree(bytes) }
+}

@@ -1,0 +1,61 @@
+// 4-bit linear product with autograd: y = x · dequant(W)ᵀ (+ b) for a frozen NF4/FP4 weight
+// W [Out, In], as bitsandbytes' Linear4bit computes it (dequantize, then matmul in the compute
+// dtype — here Float32) but tile by tile: a tile of output rows of W is dequantized into a small
+// scratch buffer and multiplied at once, so no full-size Float32 copy of W is ever alive.
+// Backward gives the input gradient only, dX = dY · dequant(W), accumulated tile by tile; the
+// 4-bit weight is frozen and gets none (QLoRA trains adapters beside it).
+//
+// Shapes: x [..., In] → [..., Out]. Tile: `rows` output rows × In (≈ 256K floats, 1 MB).
+// The dequantization of a tile is spread over the cores; sgemm runs after it, outside the parallel
+// region (see Parallel), so the two thread pools never overlap.
+import FrugalCore
+
+extension Tensor {
+    /// Output rows per dequantized tile for a weight with `inFeatures` columns.
+    static func linear4BitTileRows(_ inFeatures: Int, out: Int) -> Int { Swift.max(1, Swift.min(out, (1 << 18) / Swift.max(inFeatures, 1))) }
+
+    public func linear4Bit(_ w: QuantizedBlockwise4Bit, bias: Tensor? = nil) -> Tensor {
+        precondition(w.shape.count == 2 && shape.last == w.shape[1],
+                     "linear4Bit: input \(shape) does not match weight \(w.shape) ([out, in])")
+        let out = w.shape[0], inF = w.shape[1]
+        let n = count / inF
+        let y = Tensor.uninitialized(Array(shape.dropLast()) + [out])
+        let tileRows = Tensor.linear4BitTileRows(inF, out: out)
+        let tile = Tensor.uninitialized([tileRows, inF])
+        let x = self
+        var r0 = 0
+        while r0 < out {
+            let rows = Swift.min(tileRows, out - r0)
+            Tensor.dequantizeTile(w, r0..<(r0 + rows), into: tile.data)
+            // y[:, r0..<r0+rows] = x · tileᵀ
+            Gemm.sgemm(transA: false, transB: true, m: n, n: rows, k: inF, a: x.data, lda: inF,
+                       b: tile.data, ldb: inF, c: y.data + r0, ldc: out)
+            r0 += rows
+        }
+        let result = y.recorded("linear4bit", [x]) { g in
+            let dx = Tensor.uninitialized(x.shape)
+            let tile = Tensor.uninitialized([tileRows, inF])
+            var r0 = 0
+            while r0 < out {
+                let rows = Swift.min(tileRows, out - r0)
+                Tensor.dequantizeTile(w, r0..<(r0 + rows), into: tile.data)
+                // dX += dY[:, r0..<r0+rows] · tile
+                Gemm.sgemm(transA: false, transB: false, m: n, n: inF, k: rows, a: g.data + r0, lda: out,
+                           b: tile.data, ldb: inF, beta: r0 == 0 ? 0 : 1, c: dx.data, ldc: inF)
+                r0 += rows
+            }
+            return [dx]
+        }
+        guard let bias else { return result }
+        return result + bias
+    }
+
+    /// Dequantizes output rows `rows` of `w` into `dst` ([rows.count, In]), spread over the cores.
+    static func dequantizeTile(_ w: QuantizedBlockwise4Bit, _ rows: Range<Int>, into dst: UnsafeMutablePointer<Float>) {
+        let inF = w.shape[1]
+        Parallel.forChunks(rows.count, grain: Swift.max(1, 16384 / Swift.max(inF, 1))) { r in
+            w.dequantizeRows((rows.lowerBound + r.lowerBound)..<(rows.lowerBound + r.upperBound),
+                             into: dst + r.lowerBound * inF)
+        }
+    }
+}
