@@ -1,0 +1,34 @@
+// `frugal perplexity MODEL --file F` — mean negative log-likelihood and perplexity of a text file
+// under a model (optionally with a LoRA adapter), in overlapping windows.
+import ArgumentParser
+import Foundation
+import FrugalModels
+
+struct PerplexityCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "perplexity",
+        abstract: "Mean negative log-likelihood and perplexity of a text file.")
+
+    @Argument(help: "A GGUF file, an HF model directory, or `default`.") var model: String
+    @Option(help: "UTF-8 text file to score.") var file: String
+    @Option(help: "A PEFT LoRA adapter folder to apply.") var adapter: String?
+    @Option(help: "Tokens per window.") var window: Int = 512
+    @Option(help: "Tokens the window advances each time (≤ window).") var stride: Int = 256
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        guard window >= 2, stride >= 1, stride <= window else { throw ValidationError("need --window ≥ 2 and 1 ≤ --stride ≤ --window") }
+        guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read \(file)") }
+        let tokenizer = try ModelTokenizer.load(model)
+        let llm = try LlamaModel.load(model)
+        if let adapter { try llm.applyAdapter(at: adapter) }
+        let ids = tokenizer.tokenizer.encode(String(decoding: data, as: UTF8.self)).map { Int32($0) }
+        let r = llm.perplexity(ids, window: window, stride: stride) { done, total in
+            if !json { Terminal.progress(done, total, "tokens") }
+        }
+        if json {
+            print(Terminal.json(["tokens": r.tokens, "mean_nll": r.meanNLL, "perplexity": r.perplexity]))
+        } else {
+            print(String(format: "%d tokens scored: mean NLL %.4f nats/token, perplexity %.3f", r.tokens, r.meanNLL, r.perplexity))
+        }
+    }
+}
