@@ -55,6 +55,7 @@ let package = Package(
         .testTarget(name: "FrugalTextTests", dependencies: ["FrugalText"], resources: [.copy("Fixtures")]),
         .testTarget(name: "FrugalEstimateTests", dependencies: ["FrugalEstimate"]),
         .testTarget(name: "FrugalModelsTests", dependencies: ["FrugalModels", "FrugalTrain", "FrugalEstimate"], swiftSettings: numeric),
+        .testTarget(name: "FrugalTrainTests", dependencies: ["FrugalTrain", "FrugalEstimate"], swiftSettings: numeric),
     ],
     swiftLanguageModes: [.v5]
 )
