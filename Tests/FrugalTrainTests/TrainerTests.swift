@@ -114,7 +114,7 @@ final class TrainerTests: XCTestCase {
         XCTAssertLessThan(metrics.suffix(5).map(\.loss).reduce(0, +) / 5, 1.0)
         // Only the adapter moved.
         let now = Tiny.snapshot(model.namedTensors)
-        for (name, values) in base { XCTAssertEqual(now[name], values, name) }
+        for (name, values) in base { XCTAssertTrue(now[name] == values, "base tensor \(name) changed") }
         XCTAssertNotEqual(adapter.entries[0].layer.loraB.scalars, [Float](repeating: 0, count: adapter.entries[0].layer.loraB.count))
     }
 
