@@ -40,4 +40,10 @@ public struct LoRAConfig: Codable, Equatable, Sendable {
         }
         return try LoRATarget.resolve(targets)
     }
+
+    /// Same rank, alpha, dropout, rsLoRA and resolved targets (however the targets are spelled).
+    public func isEquivalent(to other: LoRAConfig) -> Bool {
+        rank == other.rank && alpha == other.alpha && dropout == other.dropout && useRSLoRA == other.useRSLoRA
+            && (try? LoRATarget.resolve(targets)) == (try? LoRATarget.resolve(other.targets))
+    }
 }

@@ -19,6 +19,14 @@ public enum LoRAError: Error, CustomStringConvertible, Equatable {
     case nonFiniteMerge(layer: String, count: Int)
     /// The operation needs an unmerged adapter (or a merged one, for unmerge).
     case mergeState(expectedMerged: Bool)
+    /// An adapter_config.json setting that changes the math and is not implemented.
+    case unsupportedSetting(key: String, value: String)
+    /// An adapter_config.json that cannot be read.
+    case malformedConfig(reason: String)
+    /// Loaded adapter tensors that do not fit the adapter the config describes.
+    case tensorMissing(String)
+    case tensorUnexpected(String)
+    case tensorShape(name: String, expected: [Int], found: [Int])
 
     public var description: String {
         switch self {
@@ -38,6 +46,16 @@ public enum LoRAError: Error, CustomStringConvertible, Equatable {
             return "cannot merge the adapter into \(layer): \(reason)"
         case let .nonFiniteMerge(layer, count):
             return "merging the adapter into \(layer) would produce \(count) NaN/Inf weights; the weights were left unchanged (the adapter diverged: lower the learning rate or resume from an earlier checkpoint)"
+        case let .unsupportedSetting(key, value):
+            return "adapter_config.json sets \(key) = \(value), which Frugal does not implement; only plain LoRA adapters (no DoRA, biases, patterns or extra modules) can be loaded"
+        case let .malformedConfig(reason):
+            return "adapter_config.json is malformed: \(reason)"
+        case let .tensorMissing(name):
+            return "the adapter weights lack \(name); the weights file does not match adapter_config.json"
+        case let .tensorUnexpected(name):
+            return "the adapter weights hold \(name), which adapter_config.json does not describe (or the base model has fewer layers)"
+        case let .tensorShape(name, expected, found):
+            return "adapter tensor \(name) has shape \(found), expected \(expected); the adapter was trained for a different base model or rank"
         case let .mergeState(expectedMerged):
             return expectedMerged ? "the adapter is not merged; there is nothing to unmerge"
                                   : "the adapter is merged into the base weights; unmerge it first"

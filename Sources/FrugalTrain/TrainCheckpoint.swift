@@ -80,7 +80,11 @@ extension Trainer {
         }
         let differing = Self.differingFields(state.options, options)
         guard differing.isEmpty else { throw CheckpointError.optionsDiffer(fields: differing) }
-        guard state.lora == adapter?.config else { throw CheckpointError.loraConfigDiffers }
+        switch (state.lora, adapter?.config) {
+        case (nil, nil): break
+        case let (saved?, current?) where saved.isEquivalent(to: current): break
+        default: throw CheckpointError.loraConfigDiffers
+        }
         let rngWords = state.dropoutRNG.compactMap { UInt64($0, radix: 16) }
         guard rngWords.count == 4 else {
             throw CheckpointError.malformed(file: stateURL.path, reason: "dropout_rng must be 4 hexadecimal 64-bit words")

@@ -151,5 +151,8 @@ final class CheckpointTests: XCTestCase {
         let restored = try freshTrainer()
         try restored.loadCheckpoint(from: c)
         XCTAssertEqual(restored.step, 2)
+        // The same targets spelled differently are the same adapter.
+        var respelled = Self.lora; respelled.targets = ["down_proj,o_proj", "q_proj", "k_proj", "v"]
+        XCTAssertNoThrow(try freshTrainer(lora: respelled).loadCheckpoint(from: c))
     }
 }
