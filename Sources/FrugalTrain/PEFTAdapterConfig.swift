@@ -24,7 +24,7 @@ public enum PEFTAdapterConfig {
             "rank_pattern": [String: Any](), "target_modules": targets, "task_type": "CAUSAL_LM", "use_dora": false,
             "use_rslora": config.useRSLoRA,
         ]
-        return try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+        return try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
     }
 
     /// The LoRAConfig an adapter_config.json describes.
