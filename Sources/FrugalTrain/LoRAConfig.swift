@@ -24,6 +24,20 @@ public struct LoRAConfig: Codable, Equatable, Sendable {
         self.useRSLoRA = useRSLoRA; self.targets = targets
     }
 
+    enum CodingKeys: String, CodingKey, CaseIterable { case rank, alpha, dropout, useRSLoRA, targets }
+
+    /// Missing keys take PEFT's defaults; unknown keys are refused.
+    public init(from decoder: Decoder) throws {
+        try refuseUnknownKeys(decoder, CodingKeys.self, in: "LoRA")
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = LoRAConfig()
+        rank = try c.decodeIfPresent(Int.self, forKey: .rank) ?? d.rank
+        alpha = try c.decodeIfPresent(Float.self, forKey: .alpha) ?? d.alpha
+        dropout = try c.decodeIfPresent(Float.self, forKey: .dropout) ?? d.dropout
+        useRSLoRA = try c.decodeIfPresent(Bool.self, forKey: .useRSLoRA) ?? d.useRSLoRA
+        targets = try c.decodeIfPresent([String].self, forKey: .targets) ?? d.targets
+    }
+
     /// The factor applied to B·A·x.
     public var scaling: Float {
         useRSLoRA ? alpha / Float(rank).squareRoot() : alpha / Float(rank)

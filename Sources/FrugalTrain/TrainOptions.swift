@@ -32,6 +32,33 @@ public struct TrainOptions: Codable, Equatable, Sendable {
 
     public init() {}
 
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case steps, gradAccum, lr, schedule, warmup, minLRRatio, weightDecay, beta1, beta2, eps, maxGradNorm
+        case checkpointing, seed, shuffle, evalEvery
+    }
+
+    /// Missing keys take their defaults; unknown keys are refused.
+    public init(from decoder: Decoder) throws {
+        try refuseUnknownKeys(decoder, CodingKeys.self, in: "training option")
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = TrainOptions()
+        steps = try c.decodeIfPresent(Int.self, forKey: .steps) ?? d.steps
+        gradAccum = try c.decodeIfPresent(Int.self, forKey: .gradAccum) ?? d.gradAccum
+        lr = try c.decodeIfPresent(Float.self, forKey: .lr) ?? d.lr
+        schedule = try c.decodeIfPresent(LRSchedule.Kind.self, forKey: .schedule) ?? d.schedule
+        warmup = try c.decodeIfPresent(Int.self, forKey: .warmup) ?? d.warmup
+        minLRRatio = try c.decodeIfPresent(Float.self, forKey: .minLRRatio) ?? d.minLRRatio
+        weightDecay = try c.decodeIfPresent(Float.self, forKey: .weightDecay) ?? d.weightDecay
+        beta1 = try c.decodeIfPresent(Float.self, forKey: .beta1) ?? d.beta1
+        beta2 = try c.decodeIfPresent(Float.self, forKey: .beta2) ?? d.beta2
+        eps = try c.decodeIfPresent(Float.self, forKey: .eps) ?? d.eps
+        maxGradNorm = try c.decodeIfPresent(Float.self, forKey: .maxGradNorm) ?? d.maxGradNorm
+        checkpointing = try c.decodeIfPresent(Bool.self, forKey: .checkpointing) ?? d.checkpointing
+        seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.seed
+        shuffle = try c.decodeIfPresent(Bool.self, forKey: .shuffle) ?? d.shuffle
+        evalEvery = try c.decodeIfPresent(Int.self, forKey: .evalEvery) ?? d.evalEvery
+    }
+
     public var lrSchedule: LRSchedule {
         LRSchedule(kind: schedule, peak: lr, warmup: warmup, total: steps, minRatio: minLRRatio)
     }

@@ -71,6 +71,31 @@ final class CheckpointTests: XCTestCase {
         XCTAssertEqual(straight.dropoutRNG.state.0, second.dropoutRNG.state.0)
     }
 
+    func testFullFineTuningResumesExactly() throws {
+        var o = Self.options; o.steps = 4; o.checkpointing = false; o.lr = 1e-3
+        func fresh() throws -> Trainer { try Trainer(model: Tiny.model(seed: 30), adapter: nil, train: Self.train, options: o) }
+        let straight = try fresh()
+        var a: [Float] = []
+        try straight.run { a.append($0.loss) }
+        XCTAssertEqual(straight.parameters.count, Tiny.model().namedTensors.count, "every tensor trains")
+        let half = try fresh()
+        var b: [Float] = []
+        try half.run(until: 2) { b.append($0.loss) }
+        try half.saveCheckpoint(to: dir.appendingPathComponent("full"))
+        let resumed = try fresh()
+        try resumed.loadCheckpoint(from: dir.appendingPathComponent("full"))
+        try resumed.run { b.append($0.loss) }
+        XCTAssertEqual(a, b)
+        XCTAssertLessThan(a.last!, a.first!)
+        for ((name, x), (_, y)) in zip(straight.parameters, resumed.parameters) {
+            XCTAssertTrue(x.scalars == y.scalars, "\(name) differs after resume")
+        }
+        // A LoRA trainer refuses a full fine-tuning checkpoint.
+        XCTAssertThrowsError(try freshTrainer(options: o).loadCheckpoint(from: dir.appendingPathComponent("full"))) {
+            XCTAssertEqual($0 as? CheckpointError, .loraConfigDiffers)
+        }
+    }
+
     func testStateFileIsReadableJSON() throws {
         let t = try freshTrainer()
         try t.run(until: 1)
