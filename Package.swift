@@ -56,6 +56,7 @@ let package = Package(
         .testTarget(name: "FrugalEstimateTests", dependencies: ["FrugalEstimate"]),
         .testTarget(name: "FrugalModelsTests", dependencies: ["FrugalModels", "FrugalTrain", "FrugalEstimate"],
                     resources: [.copy("Fixtures")], swiftSettings: numeric),
+        .testTarget(name: "FrugalTrainTests", dependencies: ["FrugalTrain", "FrugalEstimate"], swiftSettings: numeric),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -73,3 +73,22 @@ public final class AdamW {
         return norm
     }
 }
+
+// MARK: state export and restore, for exact resume (Checkpoint)
+extension AdamW {
+    /// First and second moments, one tensor per parameter, in parameter order.
+    public var moments: (m: [Tensor], v: [Tensor]) { (m, v) }
+
+    /// Sets the step count and copies the moments in (shapes must match the parameters).
+    public func restore(step: Int, m newM: [Tensor], v newV: [Tensor]) {
+        precondition(step >= 0 && newM.count == m.count && newV.count == v.count,
+                     "AdamW.restore: \(newM.count)/\(newV.count) moments for \(m.count) parameters")
+        for i in 0..<m.count {
+            precondition(newM[i].shape == m[i].shape && newV[i].shape == v[i].shape,
+                         "AdamW.restore: moment \(i) shapes \(newM[i].shape)/\(newV[i].shape) != \(m[i].shape)")
+            m[i].data.update(from: newM[i].data, count: m[i].count)
+            v[i].data.update(from: newV[i].data, count: v[i].count)
+        }
+        self.step = step
+    }
+}

@@ -1,0 +1,30 @@
+// CheckpointError — a training checkpoint that cannot be written, read or resumed from. Messages
+// name the folder, file, field or tensor and say what to do.
+public enum CheckpointError: Error, CustomStringConvertible, Equatable {
+    case missingFile(String)
+    case malformed(file: String, reason: String)
+    case unknownKeys(file: String, keys: [String])
+    case tensorMismatch(name: String, reason: String)
+    case optionsDiffer(fields: [String])
+    case loraConfigDiffers
+    case writeFailed(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .missingFile(path):
+            return "checkpoint file \(path) is missing; point --resume at a folder written by a training run"
+        case let .malformed(file, reason):
+            return "checkpoint file \(file) is malformed: \(reason); the checkpoint is damaged, resume from another one"
+        case let .unknownKeys(file, keys):
+            return "checkpoint file \(file) has unknown keys \(keys.joined(separator: ", ")); it was written by a different version of Frugal"
+        case let .tensorMismatch(name, reason):
+            return "checkpoint tensor \(name): \(reason); the checkpoint belongs to a different model or adapter"
+        case let .optionsDiffer(fields):
+            return "the checkpoint was trained with different options (\(fields.joined(separator: ", "))); resume with the same options or start a new run"
+        case .loraConfigDiffers:
+            return "the checkpoint's LoRA configuration (rank, alpha, dropout, rsLoRA, targets) differs from this adapter's; resume with the same LoRA settings"
+        case let .writeFailed(path, reason):
+            return "could not write checkpoint \(path): \(reason); check the folder's permissions and free space"
+        }
+    }
+}
