@@ -3,6 +3,7 @@
 import ArgumentParser
 import Foundation
 import FrugalModels
+import FrugalTrain
 
 struct PerplexityCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "perplexity",

@@ -1,0 +1,53 @@
+// LoRAAdapter+Files — an adapter to and from a PEFT adapter folder: the config through
+// PEFTAdapterConfig, the tensors through FrugalIO's PEFTAdapter (byte-identical to PEFT's file).
+// `LlamaModel.applyAdapter(at:)` is what inference commands use: attach, then merge into float
+// weights when the base allows it (same output, base speed).
+import Foundation
+import FrugalCore
+import FrugalIO
+import FrugalModels
+
+extension LoRAAdapter {
+    /// Writes adapter_config.json and adapter_model.safetensors into `directory`.
+    public func save(to directory: String, baseModel: String?) throws {
+        let pairs = namedTensors.chunked().map { a, b in
+            LoRAPair(module: String(a.0.dropLast(".lora_A.weight".count)), a: a.1.scalars, aShape: a.1.shape,
+                     b: b.1.scalars, bShape: b.1.shape)
+        }
+        try PEFTAdapter.write(configJSON: PEFTAdapterConfig.json(for: config, baseModel: baseModel), pairs: pairs, to: directory)
+    }
+
+    /// Reads a PEFT adapter folder and attaches it to `model`.
+    public static func load(from directory: String, into model: LlamaModel) throws -> LoRAAdapter {
+        let (json, pairs) = try PEFTAdapter.read(directory)
+        let config = try PEFTAdapterConfig.loraConfig(from: json)
+        var tensors: [String: Tensor] = [:]
+        for p in pairs {
+            tensors["\(p.module).lora_A.weight"] = Tensor(p.a, shape: p.aShape)
+            tensors["\(p.module).lora_B.weight"] = Tensor(p.b, shape: p.bShape)
+        }
+        return try attach(to: model, config: config, tensors: tensors)
+    }
+}
+
+private extension Array where Element == (String, Tensor) {
+    /// (lora_A, lora_B) pairs, in order; namedTensors lists A then B for every wrapped layer.
+    func chunked() -> [((String, Tensor), (String, Tensor))] {
+        stride(from: 0, to: count - 1, by: 2).map { (self[$0], self[$0 + 1]) }
+    }
+}
+
+extension LlamaModel {
+    /// Loads a PEFT LoRA adapter and applies it: merged into the weights when they are Float32,
+    /// otherwise kept as a separate branch. Returns the adapter.
+    @discardableResult
+    public func applyAdapter(at directory: String) throws -> LoRAAdapter {
+        let adapter = try LoRAAdapter.load(from: directory, into: self)
+        do {
+            try adapter.merge()
+        } catch LoRAError.cannotMerge {
+            // A 4-bit base: the adapter stays a separate branch (same output, a little slower).
+        }
+        return adapter
+    }
+}
