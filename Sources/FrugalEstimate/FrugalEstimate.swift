@@ -1,2 +1,3 @@
-// FrugalEstimate — module namespace. See docs/architecture.md for what this target owns.
-public enum FrugalEstimate {}
+// FrugalEstimate — what a model costs, as pure arithmetic on ModelConfig: parameters by component
+// (Params*), memory for inference and training (Memory*), FLOPs (Flops*), scaling laws, their fits
+// and plots (Scaling*, Fit*, Plot/). Never touches a tensor. See docs/estimate.md, docs/scaling.md.

@@ -6,4 +6,4 @@
 // bitsandbytes keys from the public state exposed here: packed bytes, absmax, quant maps, the
 // quant_state JSON). Follows bitsandbytes 0.50 (functional.py, backends/default/ops.py,
 // backends/cpu/ops.py, csrc/cpu_ops.cpp) and PyTorch c10 (BFloat16.h, Half.h). See docs/quantization.md.
-public enum FrugalQuant {}
+

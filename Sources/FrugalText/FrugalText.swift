@@ -3,4 +3,4 @@
 // templates (`ChatTemplate`), and fine-tuning data (`JSONLDatasetReader`, `DatasetFolder`,
 // `ExampleEncoder` → `TokenizedDataset` → `Batcher` → `TokenBatch`). Imports only Foundation.
 // See docs/tokenizer.md.
-public enum FrugalText {}
+

@@ -5,12 +5,14 @@ import ArgumentParser
 import Foundation
 import FrugalModels
 import FrugalText
+import FrugalTrain
 
 struct ChatCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "chat", abstract: "Chat with a model in the terminal.")
 
     @Argument(help: "A GGUF file, an HF model directory, or `default`.") var model: String
     @Option(help: "System message (default: the template's own).") var system: String?
+    @Option(help: "A PEFT LoRA adapter folder to apply (e.g. the output of frugal finetune).") var adapter: String?
     @OptionGroup var sampling: SamplingFlags
 
     func run() throws {
@@ -19,6 +21,7 @@ struct ChatCommand: ParsableCommand {
             throw ValidationError(tokenizer.chatTemplateError.map { "\($0)" } ?? "the model has no chat template")
         }
         let llm = try LlamaModel.load(model)
+        if let adapter { try llm.applyAdapter(at: adapter) }
         var messages: [ChatMessage] = system.map { [ChatMessage(role: "system", content: $0)] } ?? []
         Terminal.note("chatting with \(model); an empty line ends the conversation")
         while true {

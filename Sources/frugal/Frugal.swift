@@ -12,6 +12,7 @@ struct Frugal: ParsableCommand {
             // Subcommands, one per line (keep sorted; merges stay trivial).
             ChatCommand.self,
             EstimateCommand.self,
+            FinetuneCommand.self,
             FormatsCommand.self,
             GenerateCommand.self,
             InfoCommand.self,

@@ -5,6 +5,7 @@ import ArgumentParser
 import Foundation
 import FrugalModels
 import FrugalText
+import FrugalTrain
 
 struct SamplingFlags: ParsableArguments {
     @Option(name: .customLong("max-tokens"), help: "Most new tokens to generate.") var maxTokens: Int = 128
@@ -63,12 +64,14 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "The prompt.") var prompt: String
     @Flag(help: "Treat the prompt as a user message and apply the model's chat template.") var chat = false
     @Option(help: "System message for --chat (default: the template's own).") var system: String?
+    @Option(help: "A PEFT LoRA adapter folder to apply (e.g. the output of frugal finetune).") var adapter: String?
     @OptionGroup var sampling: SamplingFlags
     @Flag(help: "Print a JSON summary instead of streaming.") var json = false
 
     func run() throws {
         let tokenizer = try ModelTokenizer.load(model)
         let llm = try LlamaModel.load(model)
+        if let adapter { try llm.applyAdapter(at: adapter) }
         var ids: [Int]
         if chat {
             guard let template = tokenizer.chatTemplate else {

@@ -41,6 +41,14 @@ enum Terminal {
         abs(x) >= 1e6 ? String(format: "%.3g", x) : String(format: "%.0f", x)
     }
 
+    /// "1.23 GB"-style (decimal units).
+    static func bytes(_ b: Double) -> String {
+        let units = ["B", "kB", "MB", "GB", "TB"]
+        var v = b, i = 0
+        while abs(v) >= 1000 && i < units.count - 1 { v /= 1000; i += 1 }
+        return String(format: i == 0 ? "%.0f %@" : "%.2f %@", v, units[i])
+    }
+
     static func json(_ object: Any) -> String {
         let data = try! JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
         return String(decoding: data, as: UTF8.self)

@@ -1,0 +1,57 @@
+// Writing a LlamaModel as an HF model directory: config.json (from ModelConfig) and
+// model.safetensors (F32, or BF16 with round-to-nearest-even), tokenizer files copied from an HF
+// source folder when there is one. The folder is built next to the destination and renamed into
+// place, so a failure leaves nothing half-written. Quantized (4-bit) layers cannot be written here:
+// dequantize first, or use `frugal quantize`.
+import Foundation
+import FrugalCore
+import FrugalIO
+import FrugalSpec
+
+public enum ModelSaveError: Error, CustomStringConvertible {
+    case quantizedLayer(String)
+    case outputExists(String)
+    public var description: String {
+        switch self {
+        case let .quantizedLayer(n): return "layer \(n) is 4-bit; only float models can be written as an HF directory"
+        case let .outputExists(p): return "\(p) already exists and is not empty; choose another --output or remove it"
+        }
+    }
+}
+
+extension LlamaModel {
+    /// Writes config.json + model.safetensors (+ tokenizer files from `tokenizerFrom`) into `directory`.
+    public func saveHF(to directory: String, bf16: Bool = false, tokenizerFrom: String? = nil) throws {
+        for (i, b) in blocks.enumerated() {
+            for (n, l) in [("q_proj", b.qProj), ("k_proj", b.kProj), ("v_proj", b.vProj), ("o_proj", b.oProj),
+                           ("gate_proj", b.gateProj), ("up_proj", b.upProj), ("down_proj", b.downProj)] as [(String, any LinearLayer)]
+            where !(l is Linear) {
+                throw ModelSaveError.quantizedLayer("model.layers.\(i).\(n)")
+            }
+        }
+        let fm = FileManager.default
+        let dir = URL(fileURLWithPath: directory)
+        if let items = try? fm.contentsOfDirectory(atPath: dir.path), !items.isEmpty { throw ModelSaveError.outputExists(dir.path) }
+        let tmp = dir.deletingLastPathComponent().appendingPathComponent(".\(dir.lastPathComponent).tmp-\(getpid())")
+        try? fm.removeItem(at: tmp)
+        try fm.createDirectory(at: tmp, withIntermediateDirectories: true)
+        do {
+            try config.hfConfigJSON(torchDtype: bf16 ? "bfloat16" : "float32").write(to: tmp.appendingPathComponent("config.json"))
+            let tensors = namedTensors.map { name, t in
+                SafetensorsTensor(name: name, shape: t.shape, float32: t.scalars, as: bf16 ? .BF16 : .F32)
+            }
+            try SafetensorsWriter.write(tensors, metadata: ["format": "pt"], to: tmp.appendingPathComponent("model.safetensors").path)
+            if let src = tokenizerFrom {
+                for f in ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "generation_config.json"] {
+                    let from = URL(fileURLWithPath: src).appendingPathComponent(f)
+                    if fm.fileExists(atPath: from.path) { try fm.copyItem(at: from, to: tmp.appendingPathComponent(f)) }
+                }
+            }
+            if fm.fileExists(atPath: dir.path) { try fm.removeItem(at: dir) }
+            try fm.moveItem(at: tmp, to: dir)
+        } catch {
+            try? fm.removeItem(at: tmp)
+            throw error
+        }
+    }
+}

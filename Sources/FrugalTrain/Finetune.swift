@@ -1,0 +1,173 @@
+// Finetune — one `frugal finetune` run from its resolved configuration: tokenizer and data (all
+// lines checked before anything trains), the base model (NF4 + double quantization for QLoRA,
+// Float32 for LoRA, trainable for full), the LoRA adapter, the Trainer, and the output folder:
+//   DIR/finetune_config.json       the resolved configuration
+//   DIR/metrics.jsonl              one line per optimizer step (and eval results)
+//   DIR/checkpoints/step-N/        resumable state every --save-every steps (and at the end)
+//   DIR/adapter_config.json, DIR/adapter_model.safetensors   the final PEFT adapter (LoRA/QLoRA)
+//   DIR/model/                     the final HF model (full fine-tuning)
+// The library reports through `FinetuneEvent`s; the CLI prints.
+import Foundation
+import FrugalCore
+import FrugalModels
+import FrugalText
+
+public struct FinetunePlan: Codable, Sendable {
+    public var trainExamples: Int
+    public var validExamples: Int
+    public var droppedExamples: [String]
+    public var truncatedExamples: Int
+    public var microBatches: Int
+    public var steps: Int
+    public var warmup: Int
+    public var trainableParameters: Int
+    public var totalParameters: Int
+    public var supervisedTokens: Int
+}
+
+public enum FinetuneEvent {
+    case prepared(FinetunePlan)
+    case resumed(step: Int, from: String)
+    case step(TrainMetrics)
+    case evaluated(step: Int, loss: Float)
+    case saved(String)
+}
+
+public final class Finetune {
+    public let config: FinetuneConfig
+    public let plan: FinetunePlan
+    public let model: LlamaModel
+    public let adapter: LoRAAdapter?
+    public let trainer: Trainer
+    let valid: [TokenBatch]
+
+    public init(config input: FinetuneConfig) throws {
+        try input.validate()
+        var config = input
+        let tok = try ModelTokenizer.load(config.model)
+        let folder = try DatasetFolder(path: config.data)
+        let encoder = ExampleEncoder(tokenizer: tok.tokenizer, chatTemplate: tok.chatTemplate,
+                                     maxSeqLen: config.maxSeqLen, trainOnPrompt: config.trainOnPrompt)
+        let trainSet = try TokenizedDataset(records: folder.train, encoder: encoder)
+        guard !trainSet.examples.isEmpty else { throw TrainError.noTrainingData }
+        let validSet = try folder.valid.map { try TokenizedDataset(records: $0, encoder: encoder) }
+        let pad = tok.tokenizer.padID ?? tok.tokenizer.eosID ?? 0
+        func batches(_ set: TokenizedDataset, shuffle: Bool) -> [TokenBatch] {
+            Batcher(dataset: set, batchSize: config.batchSize, maxSeqLen: config.maxSeqLen,
+                    mode: config.pack ? .packed : .padded(padToMultipleOf: 1), padID: pad, shuffle: shuffle, seed: config.seed)
+                .batches(epoch: 0).map(TokenBatch.init(shifting:))
+        }
+        let train = batches(trainSet, shuffle: true)
+        valid = validSet.map { batches($0, shuffle: false) } ?? []
+        let steps = config.steps ?? max(1, Int((config.epochs * Double(train.count) / Double(config.gradAccum)).rounded(.up)))
+        config.steps = steps
+        config.warmup = config.warmup ?? Int((0.03 * Double(steps)).rounded())
+
+        model = try LlamaModel.load(config.model)
+        switch config.method {
+        case .qlora: try model.quantizeBlockLinears(type: .nf4, blockSize: config.blockSize, doubleQuant: true)
+        case .lora: break
+        case .full: for (_, t) in model.namedTensors { t.requiresGrad = true }
+        }
+        if config.method == .full {
+            adapter = nil
+        } else {
+            let lora = LoRAConfig(rank: config.rank, alpha: config.alpha, dropout: config.dropout, useRSLoRA: config.rslora,
+                                  targets: config.targets.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+            adapter = try LoRAAdapter.attach(to: model, config: lora, seed: config.seed)
+        }
+        var o = TrainOptions()
+        o.steps = steps; o.gradAccum = config.gradAccum; o.lr = config.lr; o.schedule = config.schedule
+        o.warmup = min(config.warmup!, steps); o.weightDecay = config.weightDecay; o.maxGradNorm = config.maxGradNorm
+        o.checkpointing = config.gradCheckpointing; o.seed = config.seed; o.evalEvery = config.evalEvery
+        trainer = try Trainer(model: model, adapter: adapter, train: train, options: o)
+        self.config = config
+        plan = FinetunePlan(trainExamples: trainSet.examples.count, validExamples: validSet?.examples.count ?? 0,
+                            droppedExamples: trainSet.dropped, truncatedExamples: trainSet.truncatedCount,
+                            microBatches: train.count, steps: steps, warmup: o.warmup,
+                            trainableParameters: trainer.parameters.reduce(0) { $0 + $1.1.count },
+                            totalParameters: model.config.parameterInventory.reduce(0) { $0 + $1.count },
+                            supervisedTokens: train.reduce(0) { $0 + $1.supervisedCount })
+    }
+
+    var outputURL: URL { URL(fileURLWithPath: config.output) }
+    var checkpointsURL: URL { outputURL.appendingPathComponent("checkpoints") }
+
+    /// The newest step-N checkpoint folder in the output folder, if any.
+    public func latestCheckpoint() -> URL? {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: checkpointsURL.path)) ?? []
+        let steps = names.compactMap { $0.hasPrefix("step-") ? Int($0.dropFirst(5)) : nil }
+        return steps.max().map { checkpointsURL.appendingPathComponent("step-\($0)") }
+    }
+
+    /// Trains to the end (continuing from the newest checkpoint when `resume`), saving as configured.
+    public func run(resume: Bool = false, report: (FinetuneEvent) -> Void) throws {
+        let fm = FileManager.default
+        try fm.createDirectory(at: outputURL, withIntermediateDirectories: true)
+        report(.prepared(plan))
+        if resume, let ckpt = latestCheckpoint() {
+            try trainer.loadCheckpoint(from: ckpt)
+            report(.resumed(step: trainer.step, from: ckpt.path))
+        }
+        let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try enc.encode(config).write(to: outputURL.appendingPathComponent("finetune_config.json"), options: .atomic)
+        let metricsURL = outputURL.appendingPathComponent("metrics.jsonl")
+        if !resume || !fm.fileExists(atPath: metricsURL.path) { try Data().write(to: metricsURL) }
+        let log = try FileHandle(forWritingTo: metricsURL)
+        defer { try? log.close() }
+        log.seekToEndOfFile()
+        let lineEncoder = JSONEncoder(); lineEncoder.outputFormatting = [.sortedKeys]
+        while !trainer.isFinished {
+            var m = try trainer.trainStep()
+            if config.evalEvery > 0 && !valid.isEmpty && (m.step % config.evalEvery == 0 || trainer.isFinished) {
+                m.evalLoss = trainer.evaluate(valid)
+                report(.evaluated(step: m.step, loss: m.evalLoss!))
+            }
+            log.write(try lineEncoder.encode(m) + Data("\n".utf8))
+            report(.step(m))
+            if config.saveEvery > 0 && m.step % config.saveEvery == 0 && !trainer.isFinished {
+                try saveCheckpoint(report)
+            }
+        }
+        try saveCheckpoint(report)
+        try saveFinal(report)
+    }
+
+    func saveCheckpoint(_ report: (FinetuneEvent) -> Void) throws {
+        let dir = checkpointsURL.appendingPathComponent("step-\(trainer.step)")
+        try FileManager.default.createDirectory(at: checkpointsURL, withIntermediateDirectories: true)
+        try trainer.saveCheckpoint(to: dir)
+        report(.saved(dir.path))
+    }
+
+    func saveFinal(_ report: (FinetuneEvent) -> Void) throws {
+        if let adapter {
+            try adapter.save(to: outputURL.appendingPathComponent(".adapter").path, baseModel: config.model)
+            for f in ["adapter_config.json", "adapter_model.safetensors"] {
+                let from = outputURL.appendingPathComponent(".adapter/\(f)"), to = outputURL.appendingPathComponent(f)
+                if FileManager.default.fileExists(atPath: to.path) { _ = try FileManager.default.replaceItemAt(to, withItemAt: from) }
+                else { try FileManager.default.moveItem(at: from, to: to) }
+            }
+            try? FileManager.default.removeItem(at: outputURL.appendingPathComponent(".adapter"))
+            report(.saved(outputURL.path))
+        } else {
+            let dir = outputURL.appendingPathComponent("model")
+            try? FileManager.default.removeItem(at: dir)
+            try model.saveHF(to: dir.path)
+            report(.saved(dir.path))
+        }
+    }
+}
+
+extension TokenBatch {
+    /// From FrugalText's layout (labels aligned with inputs: logits[t−1] predict labels[t]) to the
+    /// trainer's (labels[t] is the target of position t): shift left by one, last position ignored.
+    public init(shifting b: FrugalText.TokenBatch) {
+        let t = b.sequenceLength
+        var labels = [Int32](repeating: TokenBatch.ignoreIndex, count: b.labels.count)
+        for r in 0..<b.batchSize {
+            for i in 0..<(t - 1) { labels[r * t + i] = Int32(b.labels[r * t + i + 1]) }
+        }
+        self.init(ids: b.inputIDs.map { Int32($0) }, labels: labels, batch: b.batchSize)
+    }
+}

@@ -1,0 +1,91 @@
+// FinetuneConfig — the whole configuration of a `frugal finetune` run as one typed value:
+// defaults < config file (JSON or YAML, read by the CLI) < command-line flags. The resolved value is
+// saved as finetune_config.json in the output folder. Unknown keys in a config file are errors.
+//
+// Defaults follow PEFT and the QLoRA paper, scaled for a small model on a CPU: QLoRA (NF4 + double
+// quantization) on all linear layers, r 16, alpha 16, dropout 0.05, lr 2e-4 with a constant
+// schedule after 3% warmup, max grad norm 0.3, no weight decay; micro-batch 2 × accumulation 4.
+import Foundation
+
+public struct FinetuneConfig: Codable, Equatable, Sendable {
+    public enum Method: String, Codable, Sendable, CaseIterable { case qlora, lora, full }
+
+    public var model: String = "default"
+    public var data: String = ""
+    public var output: String = ""
+    public var method: Method = .qlora
+    public var rank: Int = 16
+    public var alpha: Float = 16
+    public var dropout: Float = 0.05
+    public var targets: String = "all-linear"
+    public var rslora: Bool = false
+    public var lr: Float = 2e-4
+    /// Optimizer steps; nil means `epochs` passes over the training data.
+    public var steps: Int? = nil
+    public var epochs: Double = 1
+    /// Warmup steps; nil means 3% of the steps.
+    public var warmup: Int? = nil
+    public var schedule: LRSchedule.Kind = .constant
+    public var weightDecay: Float = 0
+    public var maxGradNorm: Float = 0.3
+    public var batchSize: Int = 2
+    public var gradAccum: Int = 4
+    public var gradCheckpointing: Bool = false
+    public var maxSeqLen: Int = 256
+    public var pack: Bool = false
+    public var trainOnPrompt: Bool = false
+    public var evalEvery: Int = 0
+    public var saveEvery: Int = 0
+    public var seed: UInt64 = 0
+    /// Refuse to start when the estimated peak exceeds this many bytes (nil: no limit).
+    public var memoryLimit: Int? = nil
+    /// NF4 block size for QLoRA.
+    public var blockSize: Int = 64
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case model, data, output, method, rank, alpha, dropout, targets, rslora, lr, steps, epochs, warmup, schedule
+        case weightDecay = "weight_decay", maxGradNorm = "max_grad_norm", batchSize = "batch_size"
+        case gradAccum = "grad_accum", gradCheckpointing = "grad_checkpointing", maxSeqLen = "max_seq_len"
+        case pack, trainOnPrompt = "train_on_prompt", evalEvery = "eval_every", saveEvery = "save_every", seed
+        case memoryLimit = "memory_limit", blockSize = "block_size"
+    }
+
+    /// Missing keys keep their defaults; unknown keys are refused (a typo must not pass silently).
+    public init(from decoder: Decoder) throws {
+        try refuseUnknownKeys(decoder, CodingKeys.self, in: "finetune config")
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        var d = FinetuneConfig()
+        func get<T: Decodable>(_ k: CodingKeys, _ v: inout T) throws { if let x = try c.decodeIfPresent(T.self, forKey: k) { v = x } }
+        try get(.model, &d.model); try get(.data, &d.data); try get(.output, &d.output); try get(.method, &d.method)
+        try get(.rank, &d.rank); try get(.alpha, &d.alpha); try get(.dropout, &d.dropout); try get(.targets, &d.targets)
+        try get(.rslora, &d.rslora); try get(.lr, &d.lr); try get(.epochs, &d.epochs); try get(.schedule, &d.schedule)
+        try get(.weightDecay, &d.weightDecay); try get(.maxGradNorm, &d.maxGradNorm); try get(.batchSize, &d.batchSize)
+        try get(.gradAccum, &d.gradAccum); try get(.gradCheckpointing, &d.gradCheckpointing); try get(.maxSeqLen, &d.maxSeqLen)
+        try get(.pack, &d.pack); try get(.trainOnPrompt, &d.trainOnPrompt); try get(.evalEvery, &d.evalEvery)
+        try get(.saveEvery, &d.saveEvery); try get(.seed, &d.seed); try get(.blockSize, &d.blockSize)
+        d.steps = try c.decodeIfPresent(Int.self, forKey: .steps)
+        d.warmup = try c.decodeIfPresent(Int.self, forKey: .warmup)
+        d.memoryLimit = try c.decodeIfPresent(Int.self, forKey: .memoryLimit)
+        self = d
+    }
+
+    /// Throws the first invalid field, naming it.
+    public func validate() throws {
+        func bad(_ f: String, _ v: Any, _ e: String) -> TrainError { .invalidOption(field: f, value: "\(v)", expected: e) }
+        if data.isEmpty { throw bad("data", "(none)", "a JSONL file or a folder with train.jsonl") }
+        if output.isEmpty { throw bad("output", "(none)", "a folder for the adapter and checkpoints") }
+        if rank < 1 { throw bad("rank", rank, "at least 1") }
+        if !(alpha > 0) { throw bad("alpha", alpha, "positive") }
+        if !(dropout >= 0 && dropout < 1) { throw bad("dropout", dropout, "in [0, 1)") }
+        if let s = steps, s < 1 { throw bad("steps", s, "at least 1") }
+        if !(epochs > 0) { throw bad("epochs", epochs, "positive") }
+        if batchSize < 1 { throw bad("batch_size", batchSize, "at least 1") }
+        if gradAccum < 1 { throw bad("grad_accum", gradAccum, "at least 1") }
+        if maxSeqLen < 2 { throw bad("max_seq_len", maxSeqLen, "at least 2") }
+        if evalEvery < 0 { throw bad("eval_every", evalEvery, "0 (off) or more") }
+        if saveEvery < 0 { throw bad("save_every", saveEvery, "0 (only at the end) or more") }
+        if let m = memoryLimit, m <= 0 { throw bad("memory_limit", m, "a positive number of bytes") }
+    }
+}

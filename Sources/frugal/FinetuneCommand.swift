@@ -1,0 +1,185 @@
+// `frugal finetune MODEL --data PATH --output DIR` — LoRA / QLoRA / full fine-tuning with gradient
+// accumulation and checkpointing, PEFT-compatible adapters, exact resume. Configuration: defaults <
+// --config FILE (YAML or JSON, snake_case keys as in finetune_config.json) < flags. Before training
+// the memory estimate is printed (and enforced with --memory-limit; --auto picks the largest
+// micro-batch, with checkpointing if needed, that fits).
+import ArgumentParser
+import Foundation
+import FrugalCore
+import FrugalEstimate
+import FrugalIO
+import FrugalModels
+import FrugalSpec
+import FrugalTrain
+import Yams
+
+extension FinetuneConfig.Method: ExpressibleByArgument {}
+extension LRSchedule.Kind: ExpressibleByArgument {}
+
+struct FinetuneCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "finetune",
+        abstract: "Fine-tune a model on your data with QLoRA, LoRA or full training.")
+
+    @Argument(help: "A GGUF file, an HF model directory, or `default`.") var model: String?
+    @Option(help: "A JSONL file, or a folder with train.jsonl (and optional valid.jsonl).") var data: String?
+    @Option(help: "Output folder: adapter, checkpoints, metrics, resolved config.") var output: String?
+    @Option(help: "YAML or JSON file of options (flags override it).") var config: String?
+    @Option(help: "qlora (4-bit NF4 base), lora (Float32 base) or full.") var method: FinetuneConfig.Method?
+    @Option(help: "LoRA rank r.") var rank: Int?
+    @Option(help: "LoRA alpha (scaling alpha/r).") var alpha: Float?
+    @Option(help: "Dropout on the LoRA branch input.") var dropout: Float?
+    @Option(help: "Layers to adapt: q,k,v,o,gate,up,down (or full names), or all-linear.") var targets: String?
+    @Flag(help: "rsLoRA scaling alpha/√r.") var rslora = false
+    @Option(help: "Peak learning rate.") var lr: Float?
+    @Option(help: "Optimizer steps (default: --epochs passes over the data).") var steps: Int?
+    @Option(help: "Passes over the training data.") var epochs: Double?
+    @Option(help: "Warmup steps (default 3% of the steps).") var warmup: Int?
+    @Option(help: "constant, cosine or linear.") var schedule: LRSchedule.Kind?
+    @Option(name: .customLong("weight-decay"), help: "AdamW decoupled weight decay.") var weightDecay: Float?
+    @Option(name: .customLong("max-grad-norm"), help: "Clip the gradient norm (0: off).") var maxGradNorm: Float?
+    @Option(name: .customLong("batch-size"), help: "Sequences per micro-batch.") var batchSize: Int?
+    @Option(name: .customLong("grad-accum"), help: "Micro-batches per optimizer step.") var gradAccum: Int?
+    @Flag(name: .customLong("grad-checkpointing"), help: "Keep only block inputs; recompute in backward.") var gradCheckpointing = false
+    @Option(name: .customLong("max-seq-len"), help: "Truncate examples to this many tokens.") var maxSeqLen: Int?
+    @Flag(help: "Pack several examples into each sequence.") var pack = false
+    @Flag(name: .customLong("train-on-prompt"), help: "Also train on prompt/user tokens.") var trainOnPrompt = false
+    @Option(name: .customLong("eval-every"), help: "Validation loss every N steps (needs valid.jsonl).") var evalEvery: Int?
+    @Option(name: .customLong("save-every"), help: "Resumable checkpoint every N steps.") var saveEvery: Int?
+    @Flag(help: "Continue from the newest checkpoint in the output folder.") var resume = false
+    @Option(help: "Random seed.") var seed: UInt64?
+    @Option(name: .customLong("memory-limit"), help: "Refuse to start above this estimated peak (e.g. 4GB, 512MB).") var memoryLimit: String?
+    @Flag(help: "Pick micro-batch size and checkpointing to fit --memory-limit (or 80% of RAM).") var auto = false
+    @Flag(help: "Print one JSON object per step instead of a progress display.") var json = false
+
+    func resolved() throws -> FinetuneConfig {
+        var c = FinetuneConfig()
+        if let path = config {
+            guard let text = FileManager.default.contents(atPath: path).map({ String(decoding: $0, as: UTF8.self) }) else {
+                throw ValidationError("cannot read the config file \(path)")
+            }
+            do {
+                let object: Any
+                if path.hasSuffix(".json") { object = try JSONSerialization.jsonObject(with: Data(text.utf8)) }
+                else { object = try Yams.load(yaml: text) ?? [String: Any]() }
+                let data = try JSONSerialization.data(withJSONObject: object)
+                c = try JSONDecoder().decode(FinetuneConfig.self, from: data)
+            } catch {
+                throw ValidationError("\(path): \(error)")
+            }
+        }
+        if let model { c.model = model }
+        if let data { c.data = data }
+        if let output { c.output = output }
+        if let method { c.method = method }
+        if let rank { c.rank = rank }
+        if let alpha { c.alpha = alpha }
+        if let dropout { c.dropout = dropout }
+        if let targets { c.targets = targets }
+        if rslora { c.rslora = true }
+        if let lr { c.lr = lr }
+        if let steps { c.steps = steps }
+        if let epochs { c.epochs = epochs }
+        if let warmup { c.warmup = warmup }
+        if let schedule { c.schedule = schedule }
+        if let weightDecay { c.weightDecay = weightDecay }
+        if let maxGradNorm { c.maxGradNorm = maxGradNorm }
+        if let batchSize { c.batchSize = batchSize }
+        if let gradAccum { c.gradAccum = gradAccum }
+        if gradCheckpointing { c.gradCheckpointing = true }
+        if let maxSeqLen { c.maxSeqLen = maxSeqLen }
+        if pack { c.pack = true }
+        if trainOnPrompt { c.trainOnPrompt = true }
+        if let evalEvery { c.evalEvery = evalEvery }
+        if let saveEvery { c.saveEvery = saveEvery }
+        if let seed { c.seed = seed }
+        if let memoryLimit { c.memoryLimit = try parseBytes(memoryLimit) }
+        return c
+    }
+
+    func run() throws {
+        var c = try resolved()
+        try c.validate()
+        let modelConfig = try peekConfig(c.model)
+        // Pre-flight: the estimate of the peak, enforced against the limit; --auto fits the batch to it.
+        func predicted(_ c: FinetuneConfig) throws -> Double {
+            try TrainingMemory.estimate(modelConfig, c.estimateOptions).memory.total
+        }
+        let limit = c.memoryLimit.map(Double.init) ?? (auto ? 0.8 * Double(ProcessInfo.processInfo.physicalMemory) : nil)
+        if auto, let limit {
+            let effective = c.batchSize * c.gradAccum
+            var chosen: FinetuneConfig? = nil
+            search: for ckpt in [false, true] {
+                for b in stride(from: effective, through: 1, by: -1) where effective % b == 0 {
+                    var t = c; t.batchSize = b; t.gradAccum = effective / b; t.gradCheckpointing = ckpt || c.gradCheckpointing
+                    if try predicted(t) <= limit { chosen = t; break search }
+                }
+            }
+            guard let chosen else {
+                throw ValidationError("even micro-batch 1 with gradient checkpointing is estimated above \(Terminal.bytes(limit)); lower --max-seq-len or use --method qlora")
+            }
+            c = chosen
+            Terminal.note("auto: micro-batch \(c.batchSize) × accumulation \(c.gradAccum)\(c.gradCheckpointing ? ", gradient checkpointing" : "")")
+        }
+        let estimate = try predicted(c)
+        Terminal.note("estimated peak memory: \(Terminal.bytes(estimate)) (\(c.method.rawValue), micro-batch \(c.batchSize) × \(c.maxSeqLen) tokens\(c.gradCheckpointing ? ", checkpointing" : ""))")
+        if let limit, estimate > limit {
+            throw ValidationError("the estimated peak \(Terminal.bytes(estimate)) exceeds the limit \(Terminal.bytes(limit)); try --grad-checkpointing, a smaller --batch-size (with more --grad-accum), --method qlora, or --auto")
+        }
+        let run = try Finetune(config: c)
+        let total = run.plan.steps
+        try run.run(resume: resume) { event in
+            switch event {
+            case let .prepared(p):
+                guard !json else { return }
+                print("data: \(p.trainExamples) training examples (\(p.supervisedTokens) supervised tokens) in \(p.microBatches) micro-batches; \(p.validExamples) validation examples")
+                if !p.droppedExamples.isEmpty { Terminal.note("dropped \(p.droppedExamples.count) examples with no target left after truncation: \(p.droppedExamples.prefix(5).joined(separator: ", "))") }
+                if p.truncatedExamples > 0 { Terminal.note("\(p.truncatedExamples) examples were truncated to \(c.maxSeqLen) tokens") }
+                print("model: \(p.totalParameters) parameters, \(p.trainableParameters) trainable (\(String(format: "%.3f", 100 * Double(p.trainableParameters) / Double(p.totalParameters)))%); \(p.steps) steps, warmup \(p.warmup)")
+            case let .resumed(step, from):
+                if !json { print("resumed at step \(step) from \(from)") }
+            case let .step(m):
+                if json {
+                    let enc = JSONEncoder(); enc.outputFormatting = [.sortedKeys]
+                    print(String(decoding: try! enc.encode(m), as: UTF8.self))
+                } else {
+                    let line = String(format: "loss %.4f  lr %.2e  grad %.3f  %.0f tok/s  peak %@", m.loss, m.lr, m.gradNorm,
+                                      m.tokensPerSecond, Terminal.bytes(Double(m.peakMemoryBytes)))
+                    if Terminal.isInteractive { Terminal.progress(m.step, total, line) } else { print("step \(m.step)/\(total)  \(line)") }
+                }
+            case let .evaluated(step, loss):
+                if !json { print(String(format: "\nstep %d  validation loss %.4f", step, loss)) }
+            case let .saved(path):
+                if !json { print("saved \(path)") }
+            }
+        }
+    }
+
+    /// The ModelConfig of MODEL without loading its weights.
+    func peekConfig(_ argument: String) throws -> ModelConfig {
+        switch try ModelSource.resolve(argument) {
+        case let .gguf(path): return try GGUFFile(path: path).modelConfig()
+        case let .hfDirectory(path): return try HFModelDirectory(path: path).config
+        }
+    }
+}
+
+extension FinetuneConfig {
+    /// The estimator's options for this run, as Frugal stores things (Float32 compute and adapters).
+    var estimateOptions: TrainingOptions {
+        TrainingOptions(method: method == .qlora ? .qlora : method == .lora ? .lora : .full, batch: batchSize, seqLen: maxSeqLen,
+                        dtype: .fp32, optimizer: .adamw, rank: rank,
+                        targets: targets.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) },
+                        gradientCheckpointing: gradCheckpointing, adapterDType: .fp32)
+    }
+}
+
+/// "4GB", "512MB", "1.5GiB", "1000000" → bytes.
+func parseBytes(_ s: String) throws -> Int {
+    let t = s.trimmingCharacters(in: .whitespaces).uppercased()
+    let units: [(String, Double)] = [("GIB", 1_073_741_824), ("MIB", 1_048_576), ("KIB", 1024), ("GB", 1e9), ("MB", 1e6), ("KB", 1e3), ("G", 1e9), ("M", 1e6), ("K", 1e3), ("B", 1)]
+    for (u, m) in units where t.hasSuffix(u) {
+        if let v = Double(t.dropLast(u.count).trimmingCharacters(in: .whitespaces)), v > 0 { return Int(v * m) }
+    }
+    if let v = Int(t), v > 0 { return v }
+    throw ValidationError("--memory-limit \(s): give a size such as 4GB, 512MB or 2GiB")
+}
