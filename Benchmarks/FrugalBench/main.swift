@@ -22,8 +22,9 @@ func best(_ runs: Int, _ body: () -> Void) -> Double {
     return (0..<runs).map { _ in seconds(body) }.min()!
 }
 
+BLASCore.reexecWithBestKernelsIfNeeded()
 let rng = RandomGenerator(seed: 0)
-print("FrugalBench — \(Parallel.threads) threads, OpenBLAS threads \(Gemm.blasThreads)")
+print("FrugalBench — \(Parallel.threads) threads, OpenBLAS threads \(Gemm.blasThreads), OpenBLAS kernels \(BLASCore.current)")
 print("\n## sgemm (row-major, C = A·Bᵀ as in a Linear layer), GFLOP/s")
 print("shape M×K · (N×K)ᵀ            Frugal   OpenBLAS direct   ratio")
 for (m, k, n, label) in [(1024, 1024, 1024, "1024² square"), (2048, 2048, 2048, "2048² square"),
@@ -37,7 +38,7 @@ for (m, k, n, label) in [(1024, 1024, 1024, "1024² square"), (2048, 2048, 2048,
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k), 1, a.data, Int32(k),
                     b.data, Int32(k), 0, c.data, Int32(n))
     }
-    print(String(format: "%-30@ %7.1f   %7.1f           %.3f", label as NSString, flop / tf / 1e9, flop / td / 1e9, td / tf))
+    print(label.padding(toLength: 30, withPad: " ", startingAt: 0) + String(format: " %7.1f   %7.1f           %.3f", flop / tf / 1e9, flop / td / 1e9, td / tf))
 }
 
 print("\n## elementwise and softmax, GB/s (16M floats; softmax rows of 4096)")

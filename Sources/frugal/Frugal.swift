@@ -1,6 +1,7 @@
 // frugal — the command-line tool. One file per subcommand (Command+Name.swift); this file only
 // lists them. The library reports (values, typed errors, progress callbacks); only this target prints.
 import ArgumentParser
+import FrugalCore
 
 @main
 struct Frugal: ParsableCommand {
@@ -22,4 +23,10 @@ struct Frugal: ParsableCommand {
             TokenizeCommand.self,
         ]
     )
+
+    /// Makes OpenBLAS use this CPU's kernels (see BLASCore), then runs the command.
+    static func main() {
+        BLASCore.reexecWithBestKernelsIfNeeded()
+        main(nil)
+    }
 }

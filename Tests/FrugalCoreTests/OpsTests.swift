@@ -239,3 +239,12 @@ final class OpsTests: XCTestCase {
         XCTAssertTrue(x.dropout(0.25, rng: RandomGenerator(seed: 1), training: false) === x)
     }
 }
+
+final class BLASCoreTests: XCTestCase {
+    func testBestSupportedKernelFamilyFromFlags() {
+        XCTAssertEqual(BLASCore.bestSupported(cpuFlags: ["avx2", "fma", "avx512f", "avx512vl", "avx512bw", "avx512dq", "avx512_bf16"]), "Cooperlake")
+        XCTAssertEqual(BLASCore.bestSupported(cpuFlags: ["avx2", "fma", "avx512f", "avx512vl", "avx512bw", "avx512dq"]), "SkylakeX")
+        XCTAssertEqual(BLASCore.bestSupported(cpuFlags: ["avx2", "fma", "sse4_2"]), "Haswell")
+        XCTAssertNil(BLASCore.bestSupported(cpuFlags: ["sse2", "sse3"]))
+    }
+}
