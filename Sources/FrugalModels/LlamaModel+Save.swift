@@ -13,7 +13,7 @@ public enum ModelSaveError: Error, CustomStringConvertible {
     case outputExists(String)
     public var description: String {
         switch self {
-        case let .quantizedLayer(n): return "layer \(n) is 4-bit; only float models can be written as an HF directory"
+        case let .quantizedLayer(n): return "layer \(n) is not a plain Float32 linear layer (a 4-bit layer or an unfused adapter); fuse adapters or dequantize before writing an HF directory"
         case let .outputExists(p): return "\(p) already exists and is not empty; choose another --output or remove it"
         }
     }

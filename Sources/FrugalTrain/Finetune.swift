@@ -145,8 +145,8 @@ public final class Finetune {
             try adapter.save(to: outputURL.appendingPathComponent(".adapter").path, baseModel: config.model)
             for f in ["adapter_config.json", "adapter_model.safetensors"] {
                 let from = outputURL.appendingPathComponent(".adapter/\(f)"), to = outputURL.appendingPathComponent(f)
-                if FileManager.default.fileExists(atPath: to.path) { _ = try FileManager.default.replaceItemAt(to, withItemAt: from) }
-                else { try FileManager.default.moveItem(at: from, to: to) }
+                // rename(2) replaces the old file in one step (FileManager.replaceItemAt is unreliable on Linux).
+                guard rename(from.path, to.path) == 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: to.path]) }
             }
             try? FileManager.default.removeItem(at: outputURL.appendingPathComponent(".adapter"))
             report(.saved(outputURL.path))

@@ -38,13 +38,13 @@ private extension Array where Element == (String, Tensor) {
 }
 
 extension LlamaModel {
-    /// Loads a PEFT LoRA adapter and applies it: merged into the weights when they are Float32,
+    /// Loads a PEFT LoRA adapter and applies it: fused into the weights when they are Float32,
     /// otherwise kept as a separate branch. Returns the adapter.
     @discardableResult
     public func applyAdapter(at directory: String) throws -> LoRAAdapter {
         let adapter = try LoRAAdapter.load(from: directory, into: self)
         do {
-            try adapter.merge()
+            try adapter.fuse()
         } catch LoRAError.cannotMerge {
             // A 4-bit base: the adapter stays a separate branch (same output, a little slower).
         }

@@ -121,6 +121,13 @@ public final class LoRAAdapter {
         for e in entries { try e.layer.merge(name: e.path) }
     }
 
+    /// Merges and then detaches: the model is left with plain layers whose weights include the
+    /// adapter (PEFT's merge_and_unload). The adapter keeps its A and B.
+    public func fuse() throws {
+        try merge()
+        detach()
+    }
+
     /// Subtracts every layer's scaling·B·A again.
     public func unmerge() throws {
         guard isMerged else { throw LoRAError.mergeState(expectedMerged: true) }

@@ -17,6 +17,8 @@ struct Frugal: ParsableCommand {
             FormatsCommand.self,
             GenerateCommand.self,
             InfoCommand.self,
+            MergeCommand.self,
+            PerplexityCommand.self,
             PlotCommand.self,
             PretrainCommand.self,
             ScalingCommand.self,

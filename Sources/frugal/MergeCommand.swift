@@ -1,0 +1,39 @@
+// `frugal merge MODEL --adapter DIR --output DIR` — fold a LoRA adapter into the base weights
+// (W += scaling·B·A, refusing any NaN/Inf as PEFT's safe_merge does) and write an HF model directory
+// that transformers loads without PEFT. The base is loaded in Float32; --dtype bf16 halves the file.
+import ArgumentParser
+import Foundation
+import FrugalIO
+import FrugalModels
+import FrugalTrain
+
+struct MergeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "merge",
+        abstract: "Merge a LoRA adapter into its base model and write an HF model directory.")
+
+    @Argument(help: "The base model: a GGUF file, an HF model directory, or `default`.") var model: String
+    @Option(help: "The PEFT LoRA adapter folder.") var adapter: String
+    @Option(help: "Output folder (must not exist or be empty).") var output: String
+    @Option(help: "f32 or bf16.") var dtype: String = "f32"
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        guard dtype == "f32" || dtype == "bf16" else { throw ValidationError("--dtype must be f32 or bf16") }
+        let llm = try LlamaModel.load(model)
+        let a = try LoRAAdapter.load(from: adapter, into: llm)
+        try a.fuse()
+        let source = try ModelSource.resolve(model)
+        var tokenizerFrom: String? = nil
+        if case let .hfDirectory(p) = source { tokenizerFrom = p }
+        try llm.saveHF(to: output, bf16: dtype == "bf16", tokenizerFrom: tokenizerFrom)
+        if json {
+            print(Terminal.json(["output": output, "layers_merged": a.entries.count, "dtype": dtype,
+                                 "tokenizer_copied": tokenizerFrom != nil]))
+        } else {
+            print("merged \(a.entries.count) LoRA layers (r=\(a.config.rank), scaling \(a.config.scaling)) into \(output) (\(dtype))")
+            if tokenizerFrom == nil {
+                Terminal.note("the base is a GGUF file: \(output) holds config.json and model.safetensors but no tokenizer.json; use the base's tokenizer")
+            }
+        }
+    }
+}
