@@ -36,6 +36,10 @@ public enum QuantizeJob {
             guard info.shape == e.shape else {
                 throw QuantizeError.shapeMismatch(path: input.path, tensor: e.name, shape: info.shape, expected: e.shape)
             }
+            if options.fourBitType != nil && !options.allowPartialBlocks
+                && !fits(shape: e.shape, blockSize: options.effectiveBlockSize) {
+                throw QuantizeError.blockMisfit(tensor: e.name, shape: e.shape, blockSize: options.effectiveBlockSize)
+            }
         }
         let linearNames = Set(linear.map(\.name))
         let compute = options.computeDType ?? linear.first.flatMap { input.info($0.name).map { torchDType($0.dtype) } } ?? .float32
@@ -117,6 +121,19 @@ public enum QuantizeJob {
         } catch let e as QuantError {
             throw QuantizeError.cannotQuantize(tensor: name, reason: e.description)
         }
+    }
+
+    /// Whether a 4-bit [out, in] weight suits bitsandbytes 0.50's CPU kernel: on AVX512-BF16 machines
+    /// `Linear4bit.forward` repacks the weight (`_convert_weight_packed_for_cpu`), which asserts
+    /// out % 32 == 0 and in even, and reshapes absmax to [out, in / blocksize]. Found when a
+    /// checkpoint with 288-value k_proj (tiny_f32_fp4, quantized by transformers itself) failed there.
+    public static func fits(shape: [Int], blockSize: Int) -> Bool {
+        shape.count == 2 && shape[0] % 32 == 0 && shape[1] % blockSize == 0
+    }
+
+    /// The allowed block sizes that `fits` a shape.
+    public static func fittingBlockSizes(shape: [Int]) -> [Int] {
+        QuantizedBlockwise4Bit.allowedBlockSizes.filter { fits(shape: shape, blockSize: $0) }
     }
 
     static func torchDType(_ d: SafetensorsDType) -> TorchFloatDType {

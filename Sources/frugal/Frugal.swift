@@ -17,6 +17,7 @@ struct Frugal: ParsableCommand {
             InfoCommand.self,
             PlotCommand.self,
             PretrainCommand.self,
+            QuantizeCommand.self,
             ScalingCommand.self,
             TokenizeCommand.self,
         ]
