@@ -21,6 +21,10 @@ Dev check (not part of the tests; CI has no Python):
       python reference/bnb_checkpoint_fixtures.py --verify SWIFT_DIR PYTHON_DIR
 loads both quantized directories with transformers + bitsandbytes and compares their state dicts
 and logits on a fixed prompt.
+      python reference/bnb_checkpoint_fixtures.py --verify-gguf GGUF_FILE SWIFT_DIR [nf4|fp4] [dq]
+loads GGUF_FILE with transformers (dequantized to float32), writes it as an fp32 HF directory, has
+transformers + bitsandbytes quantize that (compute dtype float32), and compares it with SWIFT_DIR
+(written by `frugal quantize GGUF_FILE ...`): state dicts and logits.
 """
 import json
 import os
@@ -101,9 +105,32 @@ def verify(swift_dir, python_dir):
     print("OK")
 
 
+def verify_gguf(gguf, swift_dir, quant_type="nf4", dq=False):
+    import tempfile
+    from safetensors.torch import save_model
+    fp = AutoModelForCausalLM.from_pretrained(os.path.dirname(os.path.abspath(gguf)), gguf_file=os.path.basename(gguf),
+                                              dtype=torch.float32)
+    tmp = tempfile.mkdtemp(prefix="frugal-gguf-fp32-")
+    # transformers refuses save_pretrained for GGUF-loaded models; write weights and config directly.
+    save_model(fp, os.path.join(tmp, "model.safetensors"), metadata={"format": "pt"})
+    cfg = fp.config.to_dict()
+    cfg.pop("quantization_config", None)
+    with open(os.path.join(tmp, "config.json"), "w") as f:
+        json.dump(cfg, f, indent=2)
+    py_dir = tempfile.mkdtemp(prefix="frugal-gguf-bnb-")
+    model = AutoModelForCausalLM.from_pretrained(tmp, device_map="cpu", quantization_config=BitsAndBytesConfig(
+        load_in_4bit=True, bnb_4bit_quant_type=quant_type, bnb_4bit_use_double_quant=dq,
+        bnb_4bit_compute_dtype=torch.float32))
+    model.save_pretrained(py_dir)
+    verify(swift_dir, py_dir)
+
+
 def main():
     if len(sys.argv) == 4 and sys.argv[1] == "--verify":
         verify(sys.argv[2], sys.argv[3])
+        return
+    if len(sys.argv) >= 4 and sys.argv[1] == "--verify-gguf":
+        verify_gguf(sys.argv[2], sys.argv[3], *(sys.argv[4:5] or ["nf4"]), dq=sys.argv[5:6] == ["dq"])
         return
     os.makedirs(OUT, exist_ok=True)
     big = LlamaConfig(hidden_size=64, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4,
