@@ -4,7 +4,7 @@
 //   RMSE  = sqrt(mean((w - w')^2)),  max = max |w - w'|,  SNR = 10 log10(sum w^2 / sum (w - w')^2)
 // where w is the input weight (widened to Float64 for the sums) and w' its dequantization rounded to
 // the dtype bitsandbytes returns (quant_state.dtype for 4-bit; Float32 for int8). SNR is +inf for an
-// exact reconstruction (JSON: null).
+// exact reconstruction (omitted from the JSON).
 import Foundation
 
 public struct QuantizeTensorReport: Codable, Equatable, Sendable {

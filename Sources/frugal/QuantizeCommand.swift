@@ -16,11 +16,9 @@ struct QuantizeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "quantize",
         abstract: "Quantize a model to a bitsandbytes checkpoint (NF4, FP4 or LLM.int8) that transformers loads.",
-        discussion: """
-            Quantizes q/k/v/o and gate/up/down of every block (not embeddings, norms or lm_head), bit-exact
-            with transformers + bitsandbytes (load_in_4bit / load_in_8bit). Load the result with
-            AutoModelForCausalLM.from_pretrained(DIR). The output appears only when complete.
-            """)
+        discussion: "Quantizes q/k/v/o and gate/up/down of every block (not embeddings, norms or lm_head), "
+            + "bit-exact with transformers + bitsandbytes (load_in_4bit / load_in_8bit). Load the result with "
+            + "AutoModelForCausalLM.from_pretrained(DIR). The output appears only when complete.")
 
     @Argument(help: "An HF model directory, a .gguf file, or `default`.")
     var model: String
@@ -64,7 +62,7 @@ struct QuantizeCommand: ParsableCommand {
         }
         if json {
             let enc = JSONEncoder()
-            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+            enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             print(String(decoding: try enc.encode(report), as: UTF8.self))
         } else {
             print(Self.render(report))
