@@ -21,6 +21,7 @@ struct Frugal: ParsableCommand {
             PerplexityCommand.self,
             PlotCommand.self,
             PretrainCommand.self,
+            QuantizeCommand.self,
             ScalingCommand.self,
             TokenizeCommand.self,
         ]
