@@ -11,9 +11,13 @@ demo: build
 	./scripts/demo
 test: setup
 	$(SWIFT) test $(TESTFLAGS)
+PYTHON ?= python3
 bench: setup
 	$(SWIFT) build -c release --product FrugalBench
 	.build/release/FrugalBench
+	@if $(PYTHON) -c "import torch, transformers" 2>/dev/null; then \
+	  echo; echo "## the same block in PyTorch ($(PYTHON))"; $(PYTHON) Benchmarks/torch_block.py; \
+	else echo; echo "(PyTorch side skipped: set PYTHON to a python with torch and transformers, e.g. make bench PYTHON=/path/to/venv/bin/python)"; fi
 fixtures:
 	./reference/regenerate
 clean:
