@@ -31,6 +31,8 @@ public enum FinetuneEvent {
     case step(TrainMetrics)
     case evaluated(step: Int, loss: Float)
     case saved(String)
+    /// `shouldStop` asked to stop: a checkpoint was saved at `step`; `--resume` continues from it.
+    case interrupted(step: Int)
 }
 
 public final class Finetune {
@@ -101,7 +103,9 @@ public final class Finetune {
     }
 
     /// Trains to the end (continuing from the newest checkpoint when `resume`), saving as configured.
-    public func run(resume: Bool = false, report: (FinetuneEvent) -> Void) throws {
+    /// `shouldStop` is polled after every step (the CLI sets it on Ctrl-C): the run then saves a
+    /// checkpoint and returns early.
+    public func run(resume: Bool = false, shouldStop: () -> Bool = { false }, report: (FinetuneEvent) -> Void) throws {
         let fm = FileManager.default
         try fm.createDirectory(at: outputURL, withIntermediateDirectories: true)
         report(.prepared(plan))
@@ -127,6 +131,11 @@ public final class Finetune {
             report(.step(m))
             if config.saveEvery > 0 && m.step % config.saveEvery == 0 && !trainer.isFinished {
                 try saveCheckpoint(report)
+            }
+            if shouldStop() && !trainer.isFinished {
+                try saveCheckpoint(report)
+                report(.interrupted(step: trainer.step))
+                return
             }
         }
         try saveCheckpoint(report)

@@ -1,6 +1,6 @@
 // `frugal chat MODEL` — an interactive conversation: each line you type is a user message; the
 // model's reply streams back. The whole conversation is re-rendered through the chat template each
-// turn. Empty line or end of input quits.
+// turn. `/reset` forgets the conversation; `/exit` (or end of input) quits.
 import ArgumentParser
 import Foundation
 import FrugalModels
@@ -23,10 +23,15 @@ struct ChatCommand: ParsableCommand {
         let llm = try LlamaModel.load(model)
         if let adapter { try llm.applyAdapter(at: adapter) }
         var messages: [ChatMessage] = system.map { [ChatMessage(role: "system", content: $0)] } ?? []
-        Terminal.note("chatting with \(model); an empty line ends the conversation")
+        Terminal.note("chatting with \(model); /reset starts over, /exit quits")
+        let initial = messages
         while true {
             print("> ", terminator: ""); fflush(stdout)
-            guard let line = readLine(), !line.trimmingCharacters(in: .whitespaces).isEmpty else { break }
+            guard let raw = readLine() else { break }
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty { continue }
+            if line == "/exit" { break }
+            if line == "/reset" { messages = initial; Terminal.note("(conversation cleared)"); continue }
             messages.append(ChatMessage(role: "user", content: line))
             let ids = tokenizer.tokenizer.encode(template.render(messages, addGenerationPrompt: true), addSpecialTokens: false)
             let (reply, _) = streamGeneration(model: llm, tokenizer: tokenizer, prompt: ids, flags: sampling)

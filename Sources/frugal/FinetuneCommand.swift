@@ -127,7 +127,10 @@ struct FinetuneCommand: ParsableCommand {
         }
         let run = try Finetune(config: c)
         let total = run.plan.steps
-        try run.run(resume: resume) { event in
+        let interrupt = InterruptFlag()
+        let started = Date()
+        var firstStep: Int?
+        try run.run(resume: resume, shouldStop: { interrupt.isSet }) { event in
             switch event {
             case let .prepared(p):
                 guard !json else { return }
@@ -142,12 +145,17 @@ struct FinetuneCommand: ParsableCommand {
                     let enc = JSONEncoder(); enc.outputFormatting = [.sortedKeys]
                     print(String(decoding: try! enc.encode(m), as: UTF8.self))
                 } else {
-                    let line = String(format: "loss %.4f  lr %.2e  grad %.3f  %.0f tok/s  peak %@", m.loss, m.lr, m.gradNorm,
-                                      m.tokensPerSecond, Terminal.bytes(Double(m.peakMemoryBytes)))
+                    if firstStep == nil { firstStep = m.step - 1 }
+                    let done = m.step - firstStep!, left = total - m.step
+                    let eta = done > 0 ? Date().timeIntervalSince(started) / Double(done) * Double(left) : 0
+                    let line = String(format: "loss %.4f  lr %.2e  grad %.3f  %.0f tok/s  peak %@  ETA %@", m.loss, m.lr, m.gradNorm,
+                                      m.tokensPerSecond, Terminal.bytes(Double(m.peakMemoryBytes)), Terminal.duration(eta))
                     if Terminal.isInteractive { Terminal.progress(m.step, total, line) } else { print("step \(m.step)/\(total)  \(line)") }
                 }
             case let .evaluated(step, loss):
-                if !json { print(String(format: "\nstep %d  validation loss %.4f", step, loss)) }
+                if !json { print(String(format: "\nstep %d  validation loss %.4f  perplexity %.3f", step, loss, exp(Double(loss)))) }
+            case let .interrupted(step):
+                Terminal.note("\ninterrupted: checkpoint saved at step \(step); continue with the same command and --resume")
             case let .saved(path):
                 if !json { print("saved \(path)") }
             }
@@ -182,4 +190,25 @@ func parseBytes(_ s: String) throws -> Int {
     }
     if let v = Int(t), v > 0 { return v }
     throw ValidationError("--memory-limit \(s): give a size such as 4GB, 512MB or 2GiB")
+}
+
+/// Set by Ctrl-C (SIGINT): the run saves a checkpoint after the current step and stops.
+/// A second Ctrl-C exits at once.
+final class InterruptFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var set = false
+    private let source: DispatchSourceSignal
+
+    init() {
+        signal(SIGINT, SIG_IGN)
+        source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        source.setEventHandler { [unowned self] in
+            self.lock.lock(); let again = self.set; self.set = true; self.lock.unlock()
+            if again { exit(130) }
+            Terminal.note("\nCtrl-C: finishing this step and saving a checkpoint (Ctrl-C again to quit now)")
+        }
+        source.resume()
+    }
+
+    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return set }
 }

@@ -13,6 +13,7 @@ struct Frugal: ParsableCommand {
             // Subcommands, one per line (keep sorted; merges stay trivial).
             ChatCommand.self,
             EstimateCommand.self,
+            EvaluateCommand.self,
             FinetuneCommand.self,
             FormatsCommand.self,
             GenerateCommand.self,

@@ -12,12 +12,13 @@ struct PerplexityCommand: ParsableCommand {
     @Argument(help: "A GGUF file, an HF model directory, or `default`.") var model: String
     @Option(help: "UTF-8 text file to score.") var file: String
     @Option(help: "A PEFT LoRA adapter folder to apply.") var adapter: String?
-    @Option(help: "Tokens per window.") var window: Int = 512
-    @Option(help: "Tokens the window advances each time (≤ window).") var stride: Int = 256
+    @Option(name: [.customLong("context"), .customLong("window")], help: "Tokens per window (context length).") var window: Int = 512
+    @Option(help: "Tokens the window advances each time (≤ --context; default: half of it).") var stride: Int?
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        guard window >= 2, stride >= 1, stride <= window else { throw ValidationError("need --window ≥ 2 and 1 ≤ --stride ≤ --window") }
+        let stride = self.stride ?? max(1, window / 2)
+        guard window >= 2, stride >= 1, stride <= window else { throw ValidationError("need --context ≥ 2 and 1 ≤ --stride ≤ --context") }
         guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read \(file)") }
         let tokenizer = try ModelTokenizer.load(model)
         let llm = try LlamaModel.load(model)

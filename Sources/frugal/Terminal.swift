@@ -40,6 +40,15 @@ enum Terminal {
         abs(x) >= 1e6 ? String(format: "%.3g", x) : String(format: "%.0f", x)
     }
 
+    /// "1h02m", "3m05s", "42s".
+    static func duration(_ s: Double) -> String {
+        guard s.isFinite, s >= 0 else { return "?" }
+        let t = Int(s.rounded())
+        if t >= 3600 { return String(format: "%dh%02dm", t / 3600, (t % 3600) / 60) }
+        if t >= 60 { return String(format: "%dm%02ds", t / 60, t % 60) }
+        return "\(t)s"
+    }
+
     /// "1.23 GB"-style (decimal units).
     static func bytes(_ b: Double) -> String {
         let units = ["B", "kB", "MB", "GB", "TB"]
