@@ -44,3 +44,16 @@ json.dump({"ids": ids, "adapted_logits": adapted.flatten().tolist(), "base_logit
            "merged_logits": after_merge.flatten().tolist(), "vocab": cfg.vocab_size},
           open(os.path.join(out, "logits.json"), "w"))
 print("wrote", out)
+
+# Frugal → PEFT: an adapter Frugal trained and saved (Tests/FrugalIOTests/Fixtures/peft/frugal_adapter,
+# written by PEFTInteropTests with FRUGAL_WRITE_FIXTURES=1) loaded by PEFT onto the transformers model.
+from peft import PeftModel
+frugal_dir = os.path.join(out, "frugal_adapter")
+if os.path.isdir(frugal_dir):
+    base2 = LlamaForCausalLM.from_pretrained(os.path.join(out, "base")).eval()
+    peft2 = PeftModel.from_pretrained(base2, frugal_dir).eval()
+    ids2 = [1, 9, 23, 47, 5, 80, 2, 61, 33]
+    with torch.no_grad():
+        lg = peft2(torch.tensor([ids2])).logits[0]
+    json.dump({"ids": ids2, "logits": lg.flatten().tolist()}, open(os.path.join(out, "frugal_adapter_peft_logits.json"), "w"))
+    print("PEFT loaded Frugal's adapter:", frugal_dir)
