@@ -45,7 +45,7 @@ extension ScalingCommand {
             }
             let runner = try SweepRunner(grid: grid, corpus: bytes, source: source)
             runner.fitOptions = ScalingFitOptions(resamples: resamples)
-            func say(_ s: String) { if json { Terminal.note(s) } else { print(s) } }
+            func say(_ s: String) { if json { Terminal.note(s) } else { print(s); fflush(stdout) } }
             let trainBytes = bytes.count * 9 / 10
             say("corpus: \(source), \(bytes.count) bytes (\(trainBytes) training, \(bytes.count - trainBytes) held out)"
                 + (entropy.map { String(format: "; the grammar's derivation entropy is %.3f nats/byte (an upper bound on its entropy rate)", $0) } ?? ""))
