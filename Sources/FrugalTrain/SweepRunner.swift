@@ -14,6 +14,8 @@ public enum SweepEvent: Sendable {
     /// A validation evaluation inside the current run.
     case evaluated(index: Int, step: PretrainStep)
     case finished(index: Int, count: Int, record: SweepRecord)
+    /// A run taken from an earlier, interrupted sweep (`run(reusing:)`).
+    case reused(index: Int, count: Int, record: SweepRecord)
 }
 
 public struct SweepResult: Sendable {
@@ -77,11 +79,18 @@ public final class SweepRunner {
         }
     }
 
-    public func run(_ progress: (SweepEvent) -> Void = { _ in }) throws -> SweepResult {
+    /// Runs the plan. A run whose name is in `finished` (from an interrupted sweep of the same grid
+    /// and corpus) is not trained again: its record is reused and its log left empty.
+    public func run(reusing finished: [SweepRecord] = [], _ progress: (SweepEvent) -> Void = { _ in }) throws -> SweepResult {
         let start = Date()
         var records: [SweepRecord] = [], logs: [[PretrainStep]] = []
         let plan = self.plan
         for (i, item) in plan.enumerated() {
+            if let old = finished.first(where: { $0.name == runName(item.size, budget: item.budget) }) {
+                records.append(old); logs.append([])
+                progress(.reused(index: i, count: plan.count, record: old))
+                continue
+            }
             let (record, log) = try runOne(item.size, budget: item.budget, index: i, count: plan.count, progress)
             records.append(record); logs.append(log)
             progress(.finished(index: i, count: plan.count, record: record))
@@ -91,6 +100,18 @@ public final class SweepRunner {
         let fit = try ScalingFitter(options: fitOptions).fit(runs, file: "runs.jsonl")
         return SweepResult(grid: grid, records: records, metrics: logs, runs: runs, fit: fit,
                            seconds: Date().timeIntervalSince(start), trainingBytes: corpus.count * 9 / 10, corpusBytes: corpus.count)
+    }
+
+    /// "h<hidden>-l<layers>-t<tokens actually trained>".
+    public func runName(_ spec: PretrainModelSpec, budget: Int) -> String {
+        "h\(spec.hidden)-l\(spec.layers)-t\(grid.steps(forBudget: budget) * grid.batch * grid.seqLen)"
+    }
+
+    /// FNV-1a 64 of the corpus bytes: `--resume` refuses a different corpus.
+    public static func checksum(_ bytes: [UInt8]) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return h
     }
 
     func runOne(_ spec: PretrainModelSpec, budget: Int, index: Int, count: Int,
@@ -104,7 +125,7 @@ public final class SweepRunner {
         let breakdown = ParameterBreakdown(config)
         let trainer = try Pretrainer(config: config, corpus: corpus, options: o)
         let tokens = o.steps * o.batch * o.seqLen
-        let name = "h\(spec.hidden)-l\(spec.layers)-t\(tokens)"
+        let name = runName(spec, budget: budget)
         progress(.started(index: index, count: count, name: name, params: trainer.model.parameterCount, tokens: tokens, steps: o.steps))
         var log: [PretrainStep] = []
         log.reserveCapacity(o.steps)

@@ -24,6 +24,7 @@ extension ScalingCommand {
         @Option(help: "Folder for runs.jsonl, sweep.jsonl, grid.json, runs/*/metrics.jsonl and scaling.svg.")
         var output: String = "scaling-sweep"
         @Option(name: .customLong("save-corpus"), help: "Also write the generated corpus to this file.") var saveCorpus: String?
+        @Flag(help: "Continue an interrupted sweep in --output: finished runs (sweep.jsonl) are kept, not retrained.") var resume = false
         @Option(help: "Bootstrap resamples for the intervals (0 disables them).") var resamples = 200
         @Flag(help: "Print the result as JSON (progress lines go to stderr).") var json = false
 
@@ -52,18 +53,28 @@ extension ScalingCommand {
             let maxTokens = grid.budgets.max() ?? 0
             if maxTokens > trainBytes { say("note: the largest budget (\(maxTokens) tokens) exceeds the training text; runs repeat it") }
             say("grid: \(grid.sizes.count) sizes × \(grid.budgets.count) budgets, batch \(grid.batch) × \(grid.seqLen) bytes, peak lr \(grid.lr), cosine")
-            let result = try runner.run { event in
+            let dir = URL(fileURLWithPath: output)
+            let state = SweepFiles.State(grid: grid, corpusBytes: bytes.count, corpusChecksum: SweepRunner.checksum(bytes))
+            let previous = resume ? try SweepFiles.resumable(in: dir, state: state) : []
+            try SweepFiles.writeState(state, to: dir)
+            if resume { say("resuming: \(previous.count) finished runs found in \(dir.path)") }
+            var done: [SweepRecord] = []
+            let result = try runner.run(reusing: previous) { event in
                 switch event {
                 case let .started(i, n, name, params, tokens, steps):
                     say("[\(i + 1)/\(n)] \(name): \(params) params, \(tokens) tokens (\(steps) steps)")
+                case let .reused(i, n, r):
+                    done.append(r)
+                    say(String(format: "[%d/%d] %@: finished earlier, valid loss %.4f", i + 1, n, r.name, r.loss))
                 case let .evaluated(_, s):
                     say(String(format: "      step %d  train %.3f  valid %.3f  %.0fs", s.step, s.loss, s.validLoss ?? .nan, s.seconds))
                 case let .finished(_, _, r):
+                    done.append(r)
+                    do { try SweepFiles.writeRecords(done, to: dir) } catch { Terminal.note("warning: \(error)") }
                     say(String(format: "      done: valid loss %.4f, train %.4f, C = %@ FLOPs, %.0f s", r.loss, r.trainLoss,
                                ScalingJSON.sci(r.compute), r.seconds))
                 }
             }
-            let dir = URL(fileURLWithPath: output)
             try SweepFiles.write(result, to: dir)
             let runsPath = dir.appendingPathComponent("runs.jsonl").path
             let svgPath = dir.appendingPathComponent("scaling.svg")
@@ -86,7 +97,7 @@ extension ScalingCommand {
                 return
             }
             print("")
-            print(String(format: "%d runs in %.0f s (%.1f min). Wrote %@ (and sweep.jsonl, grid.json, runs/*/metrics.jsonl), %@.",
+            print(String(format: "%d runs in %.0f s (%.1f min). Wrote %@ (and sweep.jsonl, grid.json, state.json, runs/*/metrics.jsonl), %@.",
                          result.records.count, result.seconds, result.seconds / 60, runsPath, svgPath.path))
             let pct = Int((result.fit.level * 100).rounded())
             print("Fit (Huber δ = 1e-3 on log loss; \(resamples) bootstrap resamples, \(pct)% intervals; C = itemized training FLOPs):")

@@ -67,3 +67,17 @@ final class SweepCorpusTests: XCTestCase {
         XCTAssertEqual(SweepCorpus.article("red owl"), "a")
     }
 }
+
+final class SweepCorpusSampleTests: XCTestCase {
+    /// examples/corpus/grammar-sample.txt is the generator's own output (seed 1), not hand-edited.
+    func testShippedSampleIsTheGeneratorsOutput() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("examples/corpus/grammar-sample.txt")
+        guard let sample = FileManager.default.contents(atPath: url.path) else {
+            throw XCTSkip("the source tree is not beside the tests (\(url.path))")
+        }
+        let generated = SweepCorpus.generate(bytes: sample.count, seed: 1).bytes
+        XCTAssertEqual(Array(generated.prefix(sample.count)), [UInt8](sample))
+        XCTAssertTrue(sample.suffix(2).elementsEqual([10, 10]))
+    }
+}

@@ -29,7 +29,7 @@ final class SweepRunnerTests: XCTestCase {
             switch e {
             case .started: started += 1
             case .finished: finished += 1
-            case .evaluated: break
+            case .evaluated, .reused: break
             }
         }
         XCTAssertEqual(started, 4); XCTAssertEqual(finished, 4)
