@@ -98,7 +98,9 @@ struct PretrainCommand: ParsableCommand {
         if let output {
             let dir = URL(fileURLWithPath: output)
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            try Terminal.writeAtomically(Data((lines.joined(separator: "\n") + "\n").utf8), to: dir.appendingPathComponent("metrics.jsonl"))
+            // Data's .atomic write (temporary file, then rename) replaces an earlier run's files; on Linux
+            // Terminal.writeAtomically's replaceItemAt fails on an existing file and loses it.
+            try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: dir.appendingPathComponent("metrics.jsonl"), options: .atomic)
             let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
             struct Resolved: Encodable {
                 let model: FrugalSpecConfig; let spec: PretrainModelSpec; let training: PretrainOptions; let text: String
@@ -107,9 +109,9 @@ struct PretrainCommand: ParsableCommand {
                     case model, spec, training, text, params, nonEmbeddingParams = "non_embedding_params", flopsPerToken = "flops_per_token"
                 }
             }
-            try Terminal.writeAtomically(try enc.encode(Resolved(model: config, spec: spec, training: o, text: text, params: params,
-                                                                 nonEmbeddingParams: nonEmbedding, flopsPerToken: trainer.flopsPerToken)),
-                                         to: dir.appendingPathComponent("config.json"))
+            try enc.encode(Resolved(model: config, spec: spec, training: o, text: text, params: params,
+                                    nonEmbeddingParams: nonEmbedding, flopsPerToken: trainer.flopsPerToken))
+                .write(to: dir.appendingPathComponent("config.json"), options: .atomic)
         }
         if let s = last {
             if json {

@@ -42,7 +42,7 @@ extension ScalingCommand {
             } else {
                 let g = SweepCorpus.generate(bytes: grid.corpusBytes, seed: 1)
                 bytes = g.bytes; source = "generated grammar corpus"; entropy = g.derivationNatsPerByte
-                if let saveCorpus { try Terminal.writeAtomically(Data(g.bytes), to: URL(fileURLWithPath: saveCorpus)) }
+                if let saveCorpus { try Data(g.bytes).write(to: URL(fileURLWithPath: saveCorpus), options: .atomic) }
             }
             let runner = try SweepRunner(grid: grid, corpus: bytes, source: source)
             runner.fitOptions = ScalingFitOptions(resamples: resamples)
@@ -80,7 +80,7 @@ extension ScalingCommand {
             let svgPath = dir.appendingPathComponent("scaling.svg")
             let chart = PlotScaling.runsChart([.init(label: "sweep", runs: result.runs, fit: result.fit)],
                                               title: "Scaling sweep: held-out loss against training compute")
-            try Terminal.writeAtomically(Data(try chart.svg().utf8), to: svgPath)
+            try Data(try chart.svg().utf8).write(to: svgPath, options: .atomic)
             if json {
                 var out = ScalingJSON.fitObject(result.fit, file: runsPath, runs: result.runs.count)
                 out["resamples"] = resamples
