@@ -3,7 +3,7 @@
 // run's own end, seed). Each run trains one size for one budget from scratch with Pretrainer, so
 // every run gets a schedule matched to its length (Hoffmann et al. 2022's correction of Kaplan).
 //
-// `standard` is sized to take about 20 minutes on 2 CPU cores in release (4 sizes, ~20K to ~440K
+// `standard` is sized to take about 20 minutes on 2 CPU cores in release (4 sizes, ~20K to ~450K
 // parameters, × 3 budgets, 0.25M to 1M bytes); `quick` (3 tiny sizes × 2 budgets) under a minute.
 // Leaves out: per-size learning rates, batch-size scaling, repeated seeds.
 import Foundation
