@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "FrugalText"),
         .target(name: "FrugalModels", dependencies: ["FrugalCore", "FrugalQuant", "FrugalSpec", "FrugalIO", "FrugalText"],
                 swiftSettings: numeric),
-        .target(name: "FrugalTrain", dependencies: ["FrugalModels"], swiftSettings: numeric),
+        .target(name: "FrugalTrain", dependencies: ["FrugalModels", "FrugalEstimate"], swiftSettings: numeric),
         .target(name: "FrugalEstimate", dependencies: ["FrugalSpec"]),
         .executableTarget(name: "frugal", dependencies: [
             "FrugalCore", "FrugalQuant", "FrugalSpec", "FrugalIO", "FrugalText", "FrugalEstimate",

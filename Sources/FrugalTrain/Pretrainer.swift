@@ -4,12 +4,16 @@
 // scaling sweeps.
 //
 // Batches are windows of T+1 bytes at seeded random offsets of the training split (the first 90%);
-// validation loss is the mean over fixed windows of the last 10%. Training FLOPs are counted as
-// 6·N·tokens with N the non-embedding parameters plus the head (Kaplan et al. 2020's C ≈ 6ND).
+// validation loss is the mean over fixed windows of the last 10%. Training FLOPs are
+// FrugalEstimate's itemized count for full training of this config at this sequence length
+// (forward + backward: input and weight gradients of every matmul, attention over the full T×T
+// window, elementwise ops) × tokens — above Kaplan et al. 2020's 6·N at these tiny sizes, where the
+// T×T attention and the 256-wide head are a large share.
 import Foundation
 import FrugalCore
 import FrugalSpec
 import FrugalModels
+import FrugalEstimate
 
 public struct PretrainOptions: Codable, Equatable, Sendable {
     public var steps: Int = 200
@@ -50,6 +54,8 @@ public final class Pretrainer {
     public let options: PretrainOptions
     let train: [Int32], valid: [Int32]
     let rng: RandomGenerator
+    /// Training FLOPs per token (forward + backward), from FrugalEstimate's FlopsTraining.
+    public let flopsPerToken: Double
 
     /// Byte-level config: vocabulary 256, tied embeddings.
     public static func byteConfig(hidden: Int, layers: Int, heads: Int, kvHeads: Int, intermediate: Int,
@@ -68,6 +74,8 @@ public final class Pretrainer {
         self.options = options
         rng = RandomGenerator(seed: options.seed)
         model = LlamaModel(randomlyInitialized: config, rng: rng)
+        let estimate = try? FlopsTraining.estimate(config, TrainingOptions(method: .full, batch: options.batch, seqLen: options.seqLen))
+        flopsPerToken = estimate?.total ?? 6 * Double(model.parameterCount)
     }
 
     /// Parameters that count for compute: with a tied head the embedding table is counted once,
@@ -96,7 +104,7 @@ public final class Pretrainer {
             let last = step == o.steps - 1
             let validLoss = (last || (o.evalEvery > 0 && (step + 1) % o.evalEvery == 0)) ? validationLoss() : nil
             let tokens = (step + 1) * tokensPerStep
-            report(PretrainStep(step: step + 1, tokens: tokens, flops: 6 * Double(computeParameters) * Double(tokens),
+            report(PretrainStep(step: step + 1, tokens: tokens, flops: flopsPerToken * Double(tokens),
                                 loss: loss.item, lr: lr, validLoss: validLoss, seconds: Date().timeIntervalSince(start)))
         }
     }

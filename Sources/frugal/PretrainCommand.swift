@@ -1,8 +1,13 @@
 // `frugal pretrain` — train a small byte-level Llama-style model from scratch on a text file and
 // print its loss falling; with --output, write metrics.jsonl and the resolved configuration.
+// The model comes from flags or --config FILE.json (PretrainModelSpec: hidden, layers, heads,
+// kv_heads, intermediate, seq_len; unknown keys refused); flags given override the file.
+// Reports parameters (total and non-embedding), tokens, training FLOPs (FrugalEstimate's itemized
+// forward + backward count per token × tokens; 6·N·D beside it) and loss.
 import ArgumentParser
 import Foundation
 import FrugalCore
+import FrugalEstimate
 import FrugalSpec
 import FrugalTrain
 
@@ -14,15 +19,17 @@ struct PretrainCommand: ParsableCommand {
         abstract: "Train a small Llama-style model from scratch on a text file (byte-level vocabulary).")
 
     @Option(help: "UTF-8 text file to train on.") var text: String = "examples/corpus/frugal-notes.txt"
-    @Option(help: "Hidden size C.") var hidden: Int = 64
-    @Option(help: "Number of transformer blocks.") var layers: Int = 2
-    @Option(help: "Query heads.") var heads: Int = 4
-    @Option(name: .customLong("kv-heads"), help: "Key/value heads (grouped-query attention).") var kvHeads: Int = 2
-    @Option(help: "MLP intermediate size (default: 8/3·hidden rounded to 8).") var intermediate: Int?
+    @Option(help: "Model config JSON {hidden, layers, heads, kv_heads, intermediate, seq_len}; flags override it.")
+    var config: String?
+    @Option(help: "Hidden size C (default 64).") var hidden: Int?
+    @Option(help: "Number of transformer blocks (default 2).") var layers: Int?
+    @Option(help: "Query heads (default 4).") var heads: Int?
+    @Option(name: .customLong("kv-heads"), help: "Key/value heads, grouped-query attention (default 2).") var kvHeads: Int?
+    @Option(help: "MLP intermediate size (default: 8/3·hidden rounded up to 8).") var intermediate: Int?
     @Option(help: "Optimizer steps.") var steps: Int = 200
-    @Option(help: "Stop after this many training tokens instead of --steps.") var tokens: Int?
+    @Option(help: "Train on this many tokens instead of --steps (rounded down to whole steps of batch·seq-len).") var tokens: Int?
     @Option(name: .customLong("batch-size"), help: "Sequences per step.") var batchSize: Int = 4
-    @Option(name: .customLong("seq-len"), help: "Tokens per sequence.") var seqLen: Int = 64
+    @Option(name: .customLong("seq-len"), help: "Tokens per sequence (default 64).") var seqLen: Int?
     @Option(help: "Peak learning rate (warmup, then cosine).") var lr: Float = 3e-3
     @Option(help: "Warmup steps.") var warmup: Int = 10
     @Option(help: "Random seed.") var seed: UInt64 = 0
@@ -31,28 +38,48 @@ struct PretrainCommand: ParsableCommand {
     @Option(help: "Folder for metrics.jsonl and config.json.") var output: String?
     @Flag(help: "Print the final result as JSON.") var json = false
 
+    /// defaults < --config file < flags.
+    func resolvedSpec() throws -> PretrainModelSpec {
+        var spec = try config.map { try PretrainModelSpec.read(contentsOf: URL(fileURLWithPath: $0)) } ?? PretrainModelSpec()
+        if let hidden { spec.hidden = hidden }
+        if let layers { spec.layers = layers }
+        if let heads { spec.heads = heads }
+        if let kvHeads { spec.kvHeads = kvHeads }
+        if let intermediate { spec.intermediate = intermediate }
+        if let seqLen { spec.seqLen = seqLen }
+        try spec.validate()
+        return spec
+    }
+
     func run() throws {
         guard let data = FileManager.default.contents(atPath: text) else {
             throw ValidationError("cannot read the text file \(text)")
         }
-        for (name, v) in [("--hidden", hidden), ("--layers", layers), ("--heads", heads), ("--kv-heads", kvHeads),
-                          ("--steps", steps), ("--batch-size", batchSize), ("--seq-len", seqLen)] where v <= 0 {
+        let spec = try resolvedSpec()
+        for (name, v) in [("--steps", steps), ("--batch-size", batchSize), ("--every", every)] where v <= 0 {
             throw ValidationError("\(name) must be positive, got \(v)")
         }
-        guard hidden % heads == 0, heads % kvHeads == 0 else {
-            throw ValidationError("--hidden (\(hidden)) must be a multiple of --heads (\(heads)), and --heads of --kv-heads (\(kvHeads))")
-        }
         var o = PretrainOptions()
-        o.steps = tokens.map { max(1, $0 / (batchSize * seqLen)) } ?? steps
-        o.batch = batchSize; o.seqLen = seqLen; o.lr = lr; o.warmup = min(warmup, o.steps); o.seed = seed
+        if let tokens {
+            guard tokens >= batchSize * spec.seqLen else {
+                throw ValidationError("--tokens \(tokens) is less than one step (batch-size × seq-len = \(batchSize * spec.seqLen))")
+            }
+            o.steps = tokens / (batchSize * spec.seqLen)
+        } else {
+            o.steps = steps
+        }
+        o.batch = batchSize; o.seqLen = spec.seqLen; o.lr = lr; o.warmup = min(warmup, o.steps); o.seed = seed
         o.evalEvery = evalEvery
-        let f = intermediate ?? ((hidden * 8 / 3 + 7) / 8 * 8)
-        let config = Pretrainer.byteConfig(hidden: hidden, layers: layers, heads: heads, kvHeads: kvHeads,
-                                           intermediate: f, contextLength: seqLen)
+        let config = spec.modelConfig
+        let f = spec.resolvedIntermediate
         let trainer = try Pretrainer(config: config, corpus: [UInt8](data), options: o)
+        let params = trainer.model.parameterCount
+        let nonEmbedding = ParameterBreakdown(config).nonEmbedding
         if !json {
-            print("model: \(layers) layers, hidden \(hidden), \(heads) heads (\(kvHeads) kv), MLP \(f), byte vocabulary — \(trainer.model.parameterCount) parameters")
-            print("data: \(data.count) bytes from \(text); \(o.steps) steps × \(o.batch) × \(o.seqLen) tokens")
+            print("model: \(spec.layers) layers, hidden \(spec.hidden), \(spec.heads) heads (\(spec.kvHeads) kv), MLP \(f), byte vocabulary — \(params) parameters (\(nonEmbedding) non-embedding)")
+            print("data: \(data.count) bytes from \(text); \(o.steps) steps × \(o.batch) × \(o.seqLen) tokens = \(o.steps * o.batch * o.seqLen) tokens")
+            print(String(format: "compute: %@ training FLOPs per token (forward + backward, itemized; 6·N = %@)",
+                         Terminal.compact(trainer.flopsPerToken), Terminal.compact(6 * Double(params))))
         }
         var lines: [String] = []
         var last: PretrainStep?
@@ -71,19 +98,29 @@ struct PretrainCommand: ParsableCommand {
         if let output {
             let dir = URL(fileURLWithPath: output)
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            try Terminal.writeAtomically(Data((lines.joined(separator: "\n") + "\n").utf8), to: dir.appendingPathComponent("metrics.jsonl"))
+            // Data's .atomic write (temporary file, then rename) replaces an earlier run's files; on Linux
+            // Terminal.writeAtomically's replaceItemAt fails on an existing file and loses it.
+            try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: dir.appendingPathComponent("metrics.jsonl"), options: .atomic)
             let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-            struct Resolved: Encodable { let model: FrugalSpecConfig; let training: PretrainOptions; let text: String }
-            try Terminal.writeAtomically(try enc.encode(Resolved(model: config, training: o, text: text)),
-                                         to: dir.appendingPathComponent("config.json"))
+            struct Resolved: Encodable {
+                let model: FrugalSpecConfig; let spec: PretrainModelSpec; let training: PretrainOptions; let text: String
+                let params: Int; let nonEmbeddingParams: Int; let flopsPerToken: Double
+                enum CodingKeys: String, CodingKey {
+                    case model, spec, training, text, params, nonEmbeddingParams = "non_embedding_params", flopsPerToken = "flops_per_token"
+                }
+            }
+            try enc.encode(Resolved(model: config, spec: spec, training: o, text: text, params: params,
+                                    nonEmbeddingParams: nonEmbedding, flopsPerToken: trainer.flopsPerToken))
+                .write(to: dir.appendingPathComponent("config.json"), options: .atomic)
         }
         if let s = last {
             if json {
-                print(Terminal.json(["params": trainer.model.parameterCount, "tokens": s.tokens, "flops": s.flops,
+                print(Terminal.json(["params": params, "non_embedding_params": nonEmbedding, "tokens": s.tokens, "flops": s.flops,
+                                     "flops_per_token": trainer.flopsPerToken, "flops_6nd": 6 * Double(params) * Double(s.tokens),
                                      "train_loss": s.loss, "valid_loss": s.validLoss ?? Float.nan, "seconds": s.seconds]))
             } else {
-                print(String(format: "done: loss %.3f, validation %.3f, %.0f tokens/s", s.loss, s.validLoss ?? .nan,
-                             Double(s.tokens) / max(s.seconds, 1e-9)))
+                print(String(format: "done: loss %.3f, validation %.3f, %d tokens, %@ FLOPs, %.0f tokens/s", s.loss, s.validLoss ?? .nan,
+                             s.tokens, Terminal.compact(s.flops), Double(s.tokens) / max(s.seconds, 1e-9)))
             }
         }
     }

@@ -11,7 +11,7 @@ struct ScalingCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scaling",
         abstract: "Scaling laws: compute-optimal allocation, and fitting laws to your own runs.",
-        subcommands: [Optimal.self, Fit.self])
+        subcommands: [Optimal.self, Fit.self, Sweep.self])
 
     struct Optimal: ParsableCommand {
         static let configuration = CommandConfiguration(
