@@ -23,8 +23,15 @@ func best(_ runs: Int, _ body: () -> Void) -> Double {
 }
 
 BLASCore.reexecWithBestKernelsIfNeeded()
+if CommandLine.arguments.count == 3 && CommandLine.arguments[1] == "finetune" {
+    try ModelBench.finetune(CommandLine.arguments[2])
+    exit(0)
+}
+let sections = Set(CommandLine.arguments.dropFirst())   // none = all; or any of: kernels model finetune
+func wants(_ s: String) -> Bool { sections.isEmpty || sections.contains(s) }
 let rng = RandomGenerator(seed: 0)
 print("FrugalBench — \(Parallel.threads) threads, OpenBLAS threads \(Gemm.blasThreads), OpenBLAS kernels \(BLASCore.current)")
+if wants("kernels") {
 print("\n## sgemm (row-major, C = A·Bᵀ as in a Linear layer), GFLOP/s")
 print("shape M×K · (N×K)ᵀ            Frugal   OpenBLAS direct   ratio")
 for (m, k, n, label) in [(1024, 1024, 1024, "1024² square"), (2048, 2048, 2048, "2048² square"),
@@ -78,3 +85,6 @@ let i = times.indices.min { times[$0] < times[$1] }!
 print(String(format: "forward+backward  %.1f ms (best of 8; median %.1f ms)", times[i] * 1e3, times.sorted()[4] * 1e3))
 print(String(format: "time inside sgemm %.1f%%   overall %.1f GFLOP/s (sgemm FLOPs / step time)", shares[i] * 100, gflops[i]))
 print(String(format: "tokens/s through one block: %.0f", 512 / times[i]))
+}
+if wants("model") { try ModelBench.inference() }
+if wants("finetune") { ModelBench.finetuneAll() }

@@ -1,0 +1,69 @@
+// ModelBench — the default model (SmolLM2-135M-Instruct) end to end:
+//   inference: prompt processing and decode tokens/s, 128-token prompt, 128 new tokens (greedy, EOS
+//   ignored), with Float32 weights and with the block linears held in 4 bits (NF4 + double quant);
+//   fine-tuning: tokens/s and peak memory (Frugal's accounting and the process's peak RSS) at
+//   micro-batch 4 × 128 tokens, r 8, alpha 16, all seven projections, for QLoRA with and without
+//   checkpointing, LoRA and full. Each fine-tuning configuration runs in a fresh process
+//   (`FrugalBench finetune CONFIG`) so its peak RSS is its own.
+import Foundation
+import FrugalCore
+import FrugalIO
+import FrugalModels
+import FrugalTrain
+
+enum ModelBench {
+    static func peakRSS() -> Int {
+        guard let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = s.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return 0 }
+        return (Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) * 1024
+    }
+
+    static func inference() throws {
+        print("\n## inference, default model, 128-token prompt, 128 new tokens")
+        let prompt: [Int32] = (0..<128).map { Int32(100 + ($0 * 37) % 20000) }
+        for quantized in [false, true] {
+            let model = try LlamaModel.load("default")
+            if quantized { try model.quantizeBlockLinears() }
+            _ = model.generate(prompt: Array(prompt.prefix(8)), maxTokens: 4, eos: [])   // warm up
+            let r = model.generate(prompt: prompt, maxTokens: 128, eos: [])
+            print(String(format: "%@  prompt %.1f tokens/s   decode %.1f tokens/s", quantized ? "4-bit block linears" : "Float32 weights    ",
+                         128 / r.promptSeconds, Double(r.tokens.count) / r.decodeSeconds))
+        }
+    }
+
+    static let configs = ["qlora", "qlora-ckpt", "lora", "lora-ckpt", "full"]
+
+    /// One fine-tuning configuration (in this process): 1 warm-up step, then 3 timed steps.
+    static func finetune(_ name: String) throws {
+        let model = try LlamaModel.load("default")
+        let ckpt = name.hasSuffix("-ckpt")
+        var adapter: LoRAAdapter? = nil
+        if name.hasPrefix("qlora") { try model.quantizeBlockLinears() }
+        if name == "full" { for (_, t) in model.namedTensors { t.requiresGrad = true } }
+        else { adapter = try LoRAAdapter.attach(to: model, config: LoRAConfig(rank: 8, alpha: 16, dropout: 0, targets: ["all-linear"]), seed: 0) }
+        let rng = RandomGenerator(seed: 1)
+        let batches = (0..<4).map { _ in TokenBatch(sequences: (0..<4).map { _ in (0..<129).map { _ in Int32(rng.next() % 49152) } }) }
+        var o = TrainOptions(); o.steps = 4; o.checkpointing = ckpt; o.shuffle = false
+        let trainer = try Trainer(model: model, adapter: adapter, train: batches, options: o)
+        _ = try trainer.trainStep()
+        let t0 = Date()
+        var peak = 0
+        for _ in 0..<3 { peak = max(peak, try trainer.trainStep().peakMemoryBytes) }
+        let secs = Date().timeIntervalSince(t0)
+        let tokens = 3 * 4 * 129
+        print(String(format: "%-11@ %8.1f tokens/s   tensor peak %6.2f GB   peak RSS %6.2f GB", name as NSString,
+                     Double(tokens) / secs, Double(peak) / 1e9, Double(peakRSS()) / 1e9))
+    }
+
+    /// Runs every fine-tuning configuration in a child process.
+    static func finetuneAll() {
+        print("\n## fine-tuning, default model, micro-batch 4 × 128 tokens, r 8, alpha 16, all seven projections")
+        for c in configs {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/proc/self/exe")
+            p.arguments = ["finetune", c]
+            try? p.run()
+            p.waitUntilExit()
+        }
+    }
+}

@@ -1,0 +1,56 @@
+#!/usr/bin/env python3
+"""The Python stack's side of the fine-tuning benchmark: PyTorch + transformers + peft + bitsandbytes
+on the CPU, the default model (SmolLM2-135M-Instruct, from the same GGUF, dequantized to fp32),
+micro-batch 4 x 128 tokens (+1 for the shifted labels), LoRA r=8, alpha 16 on all seven
+projections; QLoRA (NF4 + double quant, fp32 compute) with and without gradient checkpointing,
+LoRA with and without, and full fine-tuning. Each configuration runs in its own process so its
+peak RSS is its own. Prints the same columns as FrugalBench. Pinned: see reference/requirements.txt."""
+import os, resource, subprocess, sys, tempfile, time
+
+CONFIGS = ["qlora", "qlora-ckpt", "lora", "lora-ckpt", "full"]
+
+def one(name, hf_dir):
+    import torch
+    from transformers import AutoModelForCausalLM, BitsAndBytesConfig
+    from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
+    torch.manual_seed(0)
+    if name.startswith("qlora"):
+        q = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True,
+                               bnb_4bit_compute_dtype=torch.float32)
+        model = AutoModelForCausalLM.from_pretrained(hf_dir, quantization_config=q, torch_dtype=torch.float32)
+        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=name.endswith("ckpt"))
+    else:
+        model = AutoModelForCausalLM.from_pretrained(hf_dir, torch_dtype=torch.float32)
+        if name.endswith("ckpt"):
+            model.gradient_checkpointing_enable()
+            model.enable_input_require_grads()
+    if name != "full":
+        model = get_peft_model(model, LoraConfig(r=8, lora_alpha=16, lora_dropout=0.0, task_type="CAUSAL_LM",
+            target_modules=["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]))
+    model.train()
+    opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-4)
+    ids = torch.randint(0, 49152, (4, 129))
+    def step():
+        out = model(input_ids=ids, labels=ids)
+        out.loss.backward(); opt.step(); opt.zero_grad(set_to_none=True)
+    step()
+    t0 = time.perf_counter()
+    for _ in range(3): step()
+    secs = time.perf_counter() - t0
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(f"{name:<11} {3 * 4 * 129 / secs:8.1f} tokens/s   peak RSS {rss / 1e9:6.2f} GB", flush=True)
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3:
+        one(sys.argv[1], sys.argv[2]); sys.exit(0)
+    import torch
+    from transformers import AutoModelForCausalLM
+    home = os.environ.get("FRUGAL_HOME", os.path.expanduser("~/.cache/frugal"))
+    hf_dir = os.path.join(tempfile.gettempdir(), "frugal-bench-smollm2-hf")
+    if not os.path.isdir(hf_dir):
+        m = AutoModelForCausalLM.from_pretrained(os.path.join(home, "models"), gguf_file="SmolLM2-135M-Instruct.Q4_1.gguf",
+                                                 torch_dtype=torch.float32)
+        m.save_pretrained(hf_dir)
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
+    for c in (sys.argv[1:] or CONFIGS):
+        subprocess.run([sys.executable, __file__, c, hf_dir], check=False)
