@@ -50,7 +50,12 @@ if __name__ == "__main__":
     if not os.path.isdir(hf_dir):
         m = AutoModelForCausalLM.from_pretrained(os.path.join(home, "models"), gguf_file="SmolLM2-135M-Instruct.Q4_1.gguf",
                                                  torch_dtype=torch.float32)
-        m.save_pretrained(hf_dir)
+        # A GGUF-loaded model refuses save_pretrained: copy its fp32 weights into a plain one.
+        d = m.config.to_dict(); d.pop("quantization_config", None)
+        from transformers import LlamaConfig, LlamaForCausalLM
+        plain = LlamaForCausalLM(LlamaConfig(**d))
+        plain.load_state_dict(m.state_dict())
+        plain.save_pretrained(hf_dir)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
     for c in (sys.argv[1:] or CONFIGS):
         subprocess.run([sys.executable, __file__, c, hf_dir], check=False)

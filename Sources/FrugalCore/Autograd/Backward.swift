@@ -1,14 +1,14 @@
 // Backward — reverse-mode automatic differentiation over the recorded graph.
 //
-// `loss.backward()` walks the graph from `loss` in reverse topological order, calls each node's
-// closure once with the summed gradient of its output, and accumulates into `grad` of every leaf
-// that `requiresGrad`. Interior gradients are dropped as soon as they are consumed, and each node is
-// released after use (like PyTorch's retain_graph=False), so saved activations are freed during
-// the backward pass. Gradient closures run without recording (no higher-order gradients).
+// `loss.backward()` walks the graph of nodes from `loss` in reverse topological order, calls each
+// node's closure once with the summed gradient of its output, and accumulates into `grad` of every
+// leaf that `requiresGrad`. Interior gradients are dropped as soon as they are consumed, and each
+// node is released after use (like PyTorch's retain_graph=False), so saved activations are freed
+// during the backward pass. Gradient closures run without recording (no higher-order gradients).
 extension Tensor {
     /// Records `op` as the producer of `self` when grad mode is on and an input requires grad.
-    /// This is how every op (in any module) joins the graph.
-    /// Returns `self` for chaining. The closure maps dL/d(self) to dL/d(inputs).
+    /// This is how every op (in any module) joins the graph. The closure maps dL/d(self) to
+    /// dL/d(inputs); whatever it captures is what the graph keeps alive.
     @discardableResult
     public func recorded(_ op: String, _ inputs: [Tensor], _ backward: @escaping (Tensor) -> [Tensor?]) -> Tensor {
         guard GradMode.isEnabled, inputs.contains(where: { $0.requiresGrad }) else { return self }
@@ -29,43 +29,49 @@ extension Tensor {
             precondition(count == 1, "backward: a gradient is needed for a non-scalar of shape \(shape)")
             seed = Tensor.full(shape, 1)
         }
-        withoutGrad { Tensor.runBackward(from: self, seed: seed) }
+        var assigned = Set<ObjectIdentifier>()
+        guard let root = node else {
+            withoutGrad { Tensor.accumulateIntoLeaf(self, seed, &assigned) }
+            return
+        }
+        node = nil
+        withoutGrad { Tensor.runBackward(from: root, seed: seed, &assigned) }
     }
 
-    private static func runBackward(from root: Tensor, seed: Tensor) {
+    private static func runBackward(from root: Node, seed: Tensor, _ assigned: inout Set<ObjectIdentifier>) {
         // Reverse topological order by iterative depth-first search over nodes.
-        var order: [Tensor] = []
+        var order: [Node] = []
         var visited = Set<ObjectIdentifier>()
-        var stack: [(Tensor, Bool)] = [(root, false)]
-        while let (t, expanded) = stack.popLast() {
-            if expanded { order.append(t); continue }
-            if !visited.insert(ObjectIdentifier(t)).inserted { continue }
-            stack.append((t, true))
-            if let node = t.node {
-                for input in node.inputs where input.requiresGrad && !visited.contains(ObjectIdentifier(input)) {
-                    stack.append((input, false))
-                }
+        var stack: [(Node, Bool)] = [(root, false)]
+        while let (n, expanded) = stack.popLast() {
+            if expanded { order.append(n); continue }
+            if !visited.insert(ObjectIdentifier(n)).inserted { continue }
+            stack.append((n, true))
+            for case let .node(child, _) in n.edges where !visited.contains(ObjectIdentifier(child)) {
+                stack.append((child, false))
             }
         }
         var pending: [ObjectIdentifier: Tensor] = [ObjectIdentifier(root): seed]
-        var assignedToLeaf = Set<ObjectIdentifier>()
-        for t in order.reversed() {
-            guard let g = pending.removeValue(forKey: ObjectIdentifier(t)) else { continue }
-            guard let node = t.node else {
-                accumulateIntoLeaf(t, g, &assignedToLeaf)
-                continue
-            }
-            let grads = node.backward(g)
-            precondition(grads.count == node.inputs.count, "backward: op \(node.op) returned \(grads.count) gradients for \(node.inputs.count) inputs")
-            t.node = nil  // free saved activations now
-            for (input, gi) in zip(node.inputs, grads) {
-                guard input.requiresGrad, let gi = gi else { continue }
-                precondition(gi.shape == input.shape, "backward: op \(node.op) gave gradient \(gi.shape) for input \(input.shape)")
-                let key = ObjectIdentifier(input)
-                if let existing = pending[key] {
-                    pending[key] = existing.addingElementwise(gi)
-                } else {
-                    pending[key] = gi
+        for n in order.reversed() {
+            guard let g = pending.removeValue(forKey: ObjectIdentifier(n)) else { continue }
+            let (grads, edges) = n.run(g)
+            precondition(grads.count == edges.count, "backward: op \(n.op) returned \(grads.count) gradients for \(edges.count) inputs")
+            for (edge, gi) in zip(edges, grads) {
+                guard let gi else { continue }
+                switch edge {
+                case .none:
+                    continue
+                case let .leaf(t):
+                    precondition(gi.shape == t.shape, "backward: op \(n.op) gave gradient \(gi.shape) for input \(t.shape)")
+                    accumulateIntoLeaf(t, gi, &assigned)
+                case let .node(child, shape):
+                    precondition(gi.shape == shape, "backward: op \(n.op) gave gradient \(gi.shape) for input \(shape)")
+                    let key = ObjectIdentifier(child)
+                    if let existing = pending[key] {
+                        pending[key] = existing.addingElementwise(gi)
+                    } else {
+                        pending[key] = gi
+                    }
                 }
             }
         }

@@ -11,23 +11,27 @@ extension Tensor {
         binaryKernel(a, b, out, op)
         let name: String
         switch op { case .add: name = "add"; case .sub: name = "sub"; case .mul: name = "mul"; case .div: name = "div" }
-        return out.recorded(name, [a, b]) { g in
-            var ga: Tensor? = nil, gb: Tensor? = nil
-            switch op {
-            case .add:
-                if a.requiresGrad { ga = Broadcast.reduce(g, to: a.shape) }
-                if b.requiresGrad { gb = Broadcast.reduce(g, to: b.shape) }
-            case .sub:
-                if a.requiresGrad { ga = Broadcast.reduce(g, to: a.shape) }
-                if b.requiresGrad { gb = Broadcast.reduce(g.negated(), to: b.shape) }
-            case .mul:
-                if a.requiresGrad { ga = Broadcast.reduce(g * b, to: a.shape) }
-                if b.requiresGrad { gb = Broadcast.reduce(g * a, to: b.shape) }
-            case .div:
-                if a.requiresGrad { ga = Broadcast.reduce(g / b, to: a.shape) }
-                if b.requiresGrad { gb = Broadcast.reduce((g * a / (b * b)).negated(), to: b.shape) }
+        // add/sub need only the operands' shapes in backward: capture those, not the tensors, so
+        // the operands (often large activations) are not kept alive by the graph.
+        let shapeA = a.shape, shapeB = b.shape, needA = a.requiresGrad, needB = b.requiresGrad
+        switch op {
+        case .add:
+            return out.recorded(name, [a, b]) { g in
+                [needA ? Broadcast.reduce(g, to: shapeA) : nil, needB ? Broadcast.reduce(g, to: shapeB) : nil]
             }
-            return [ga, gb]
+        case .sub:
+            return out.recorded(name, [a, b]) { g in
+                [needA ? Broadcast.reduce(g, to: shapeA) : nil, needB ? Broadcast.reduce(g.negated(), to: shapeB) : nil]
+            }
+        case .mul:
+            return out.recorded(name, [a, b]) { g in
+                [needA ? Broadcast.reduce(g * b, to: shapeA) : nil, needB ? Broadcast.reduce(g * a, to: shapeB) : nil]
+            }
+        case .div:
+            return out.recorded(name, [a, b]) { g in
+                [needA ? Broadcast.reduce(g / b, to: shapeA) : nil,
+                 needB ? Broadcast.reduce((g * a / (b * b)).negated(), to: shapeB) : nil]
+            }
         }
     }
 
