@@ -43,7 +43,7 @@ let package = Package(
             "FrugalModels", "FrugalTrain",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: numeric),
-        .executableTarget(name: "FrugalBench", dependencies: ["FrugalCore", "FrugalQuant", "FrugalModels", "CBLAS"],
+        .executableTarget(name: "FrugalBench", dependencies: ["FrugalCore", "FrugalQuant", "FrugalModels", "CBLAS", "FrugalTrain", "FrugalEstimate"],
                           path: "Benchmarks/FrugalBench", swiftSettings: numeric),
 
         // MARK: tests

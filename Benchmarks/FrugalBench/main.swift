@@ -77,3 +77,4 @@ let i = times.indices.min { times[$0] < times[$1] }!
 print(String(format: "forward+backward  %.1f ms (best of 8; median %.1f ms)", times[i] * 1e3, times.sorted()[4] * 1e3))
 print(String(format: "time inside sgemm %.1f%%   overall %.1f GFLOP/s (sgemm FLOPs / step time)", shares[i] * 100, gflops[i]))
 print(String(format: "tokens/s through one block: %.0f", 512 / times[i]))
+runMemoryCheck()
