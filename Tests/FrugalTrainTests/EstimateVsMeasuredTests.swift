@@ -103,4 +103,49 @@ final class EstimateVsMeasuredTests: XCTestCase {
         XCTAssert(rows.allSatisfy { abs($0.ratio - 1) <= 0.15 },
                   "worst predicted/measured ratio \(String(format: "%.3f", worst.ratio)) (\(worst.label)); all:\n\(Self.table(rows))")
     }
+
+    /// The frugal profile by hand for LoRA (q, v), B = 1, T = 128, no checkpointing: fp32 weights,
+    /// adapters ×3 (A/B, m, v), then per token: the embedding output C, block 0 (14,224 − K·D
+    /// floats: k_proj's output is not recorded there) and 29 blocks of 6C + 6·H·D + 6·K·D + 4F + 2r
+    /// = 14,224 floats, the final norm output C, logits V, the logits' gradient V and the final
+    /// norm output's gradient C; plus 30 × H·T² attention probabilities.
+    func testFrugalProfileByHand() throws {
+        let c = try ModelPreset.named("SmolLM2-135M").config
+        let perToken = 576 + (14_224 - 192) + 29 * 14_224 + 576 + 49_152 + 49_152 + 576
+        let expected = 134_515_008 * 4 + 460_800 * 12 + perToken * 128 * 4 + 30 * 9 * 128 * 128 * 4
+        XCTAssertEqual(try Self.predicted(c, method: .lora, batch: 1, seqLen: 128, checkpointing: false), Double(expected))
+        // With checkpointing: the 31 residual-stream tensors replace the blocks' activations.
+        let ckpt = 134_515_008 * 4 + 460_800 * 12 + (31 * 576 + 576 + 2 * 49_152 + 576) * 128 * 4
+        XCTAssertEqual(try Self.predicted(c, method: .lora, batch: 1, seqLen: 128, checkpointing: true), Double(ckpt))
+        let e = try TrainingMemory.estimate(c, TrainingOptions(method: .qlora, batch: 4, seqLen: 256, dtype: .fp32, rank: 8,
+                                                              targets: Self.targets, engine: .frugal))
+        XCTAssert(e.memory.title.hasSuffix("peak during the head backward"), e.memory.title)
+        XCTAssertEqual(e.memory.bytes(startingWith: "block linear weights"), 53_084_160)
+    }
+
+    /// The frugal profile describes Frugal's fp32 AdamW engine only, and says so by option name.
+    func testFrugalProfileRefusesWhatFrugalDoesNotRun() throws {
+        let c = try ModelPreset.named("SmolLM2-135M").config
+        XCTAssertThrowsError(try TrainingMemory.estimate(c, TrainingOptions(method: .lora, dtype: .bf16, engine: .frugal))) {
+            XCTAssert("\($0)".contains("--dtype"), "\($0)")
+        }
+        XCTAssertThrowsError(try TrainingMemory.estimate(c, TrainingOptions(method: .lora, dtype: .fp32, optimizer: .adamw8bit,
+                                                                            engine: .frugal))) {
+            XCTAssert("\($0)".contains("--optimizer"), "\($0)")
+        }
+        XCTAssertThrowsError(try TrainingMemory.estimate(c, TrainingOptions(method: .qlora, dtype: .fp32, adapterDType: .bf16,
+                                                                            engine: .frugal))) {
+            XCTAssert("\($0)".contains("--adapter-dtype"), "\($0)")
+        }
+        let gpt2 = try ModelPreset.named("GPT-2").config
+        XCTAssertThrowsError(try TrainingMemory.estimate(gpt2, TrainingOptions(method: .lora, dtype: .fp32, targets: ["c_attn"],
+                                                                               engine: .frugal)))
+        // The PyTorch profile stays the default, also for JSON written before `engine` existed.
+        XCTAssertEqual(TrainingOptions(method: .lora).engine, .pytorch)
+        var dict = try JSONSerialization.jsonObject(with: JSONEncoder().encode(TrainingOptions(method: .lora))) as! [String: Any]
+        XCTAssertEqual(dict["engine"] as? String, "pytorch")
+        dict["engine"] = nil
+        let back = try JSONDecoder().decode(TrainingOptions.self, from: JSONSerialization.data(withJSONObject: dict))
+        XCTAssertEqual(back, TrainingOptions(method: .lora))
+    }
 }
