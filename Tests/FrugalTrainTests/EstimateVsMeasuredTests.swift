@@ -96,6 +96,9 @@ final class EstimateVsMeasuredTests: XCTestCase {
         config.vocabSize = 256
         config.numLayers = 4
         let shapes: [(Bool, Int, Int)] = [(false, 2, 128), (true, 2, 128), (true, 1, 256)]
+        let title = try TrainingMemory.estimate(config, TrainingOptions(method: .lora, batch: 2, seqLen: 128, dtype: .fp32,
+                                                                        targets: Self.targets, engine: .frugal)).memory.title
+        XCTAssert(title.hasSuffix("peak during the block backward"), title)
         var rows: [Row] = []
         for method in [TrainingMethod.lora, .qlora] { rows += try Self.rows(config, method: method, shapes: shapes) }
         print("estimate vs measured (vocabulary 256, 4 layers):\n" + Self.table(rows))
