@@ -45,7 +45,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
         ], swiftSettings: numeric),
-        .executableTarget(name: "FrugalBench", dependencies: ["FrugalCore", "FrugalQuant", "FrugalModels", "FrugalTrain", "FrugalIO", "CBLAS"],
+        .executableTarget(name: "FrugalBench", dependencies: ["FrugalCore", "FrugalQuant", "FrugalModels", "FrugalTrain", "FrugalIO", "FrugalEstimate", "CBLAS"],
                           path: "Benchmarks/FrugalBench", swiftSettings: numeric),
 
         // MARK: tests

@@ -27,7 +27,7 @@ if CommandLine.arguments.count == 3 && CommandLine.arguments[1] == "finetune" {
     try ModelBench.finetune(CommandLine.arguments[2])
     exit(0)
 }
-let sections = Set(CommandLine.arguments.dropFirst())   // none = all; or any of: kernels model finetune
+let sections = Set(CommandLine.arguments.dropFirst())   // none = all; or any of: kernels model finetune memory
 func wants(_ s: String) -> Bool { sections.isEmpty || sections.contains(s) }
 let rng = RandomGenerator(seed: 0)
 print("FrugalBench — \(Parallel.threads) threads, OpenBLAS threads \(Gemm.blasThreads), OpenBLAS kernels \(BLASCore.current)")
@@ -88,3 +88,4 @@ print(String(format: "tokens/s through one block: %.0f", 512 / times[i]))
 }
 if wants("model") { try ModelBench.inference() }
 if wants("finetune") { ModelBench.finetuneAll() }
+if wants("memory") { runMemoryCheck() }

@@ -2,8 +2,17 @@
 // optimizer, LoRA rank and targets, batch and sequence length, gradient checkpointing — and the
 // typed errors for options that do not fit the model. Defaults follow PEFT / HF Trainer:
 // rank 8, targets all-linear (every linear layer in the blocks, not the head), AdamW with fp32
-// states, bf16 compute, adapters kept in fp32 (PEFT's autocast_adapter_dtype).
+// states, bf16 compute, adapters kept in fp32 (PEFT's autocast_adapter_dtype). `engine` picks whose
+// storage is itemized: PyTorch's (the default, for the published claims) or Frugal's own.
 import FrugalSpec
+
+/// Whose tensor engine a training-memory estimate describes.
+public enum MemoryEngine: String, Codable, Sendable, CaseIterable {
+    /// PyTorch + transformers + PEFT (+ bitsandbytes for QLoRA), as the papers measure it.
+    case pytorch
+    /// Frugal's own engine (all fp32, its autograd's lifetimes): predicts MemoryStats' peak.
+    case frugal
+}
 
 public enum TrainingMethod: String, Codable, Sendable, CaseIterable {
     case full, lora, qlora
@@ -31,11 +40,12 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     public var gradientCheckpointing: Bool
     public var adapterDType: ComputeDType       // LoRA A/B and their gradients (qlora.py uses bf16)
     public var baseFormat: WeightFormat         // QLoRA base: nf4-dq (default) or nf4
+    public var engine: MemoryEngine             // whose storage is itemized (memory only)
 
     public init(method: TrainingMethod, batch: Int = 1, seqLen: Int = 512, dtype: ComputeDType = .bf16,
                 optimizer: OptimizerKind = .adamw, rank: Int = 8, targets: [String] = ["all-linear"],
                 gradientCheckpointing: Bool = false, adapterDType: ComputeDType = .fp32,
-                baseFormat: WeightFormat = .nf4DoubleQuant) {
+                baseFormat: WeightFormat = .nf4DoubleQuant, engine: MemoryEngine = .pytorch) {
         self.method = method
         self.batch = batch
         self.seqLen = seqLen
@@ -46,6 +56,24 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
         self.gradientCheckpointing = gradientCheckpointing
         self.adapterDType = adapterDType
         self.baseFormat = baseFormat
+        self.engine = engine
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case method, batch, seqLen, dtype, optimizer, rank, targets, gradientCheckpointing, adapterDType, baseFormat, engine
+    }
+
+    /// As synthesized, except that a missing `engine` means pytorch (JSON written before it existed).
+    public init(from decoder: Decoder) throws {
+        let k = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(method: try k.decode(TrainingMethod.self, forKey: .method), batch: try k.decode(Int.self, forKey: .batch),
+                  seqLen: try k.decode(Int.self, forKey: .seqLen), dtype: try k.decode(ComputeDType.self, forKey: .dtype),
+                  optimizer: try k.decode(OptimizerKind.self, forKey: .optimizer), rank: try k.decode(Int.self, forKey: .rank),
+                  targets: try k.decode([String].self, forKey: .targets),
+                  gradientCheckpointing: try k.decode(Bool.self, forKey: .gradientCheckpointing),
+                  adapterDType: try k.decode(ComputeDType.self, forKey: .adapterDType),
+                  baseFormat: try k.decode(WeightFormat.self, forKey: .baseFormat),
+                  engine: try k.decodeIfPresent(MemoryEngine.self, forKey: .engine) ?? .pytorch)
     }
 
     /// The module names LoRA wraps for `config`; throws for a name the architecture lacks.

@@ -17,6 +17,8 @@
 //   workspace         the largest backward transient of one layer: max(2·B·H·T·T·4 (gradients of
 //                     P and of the scores), 2·B·T·F·a) + 2·B·T·C·a (residual gradients); for a
 //                     quantized base also one dequantized weight of the largest linear (16-bit).
+// With `engine: .frugal` the estimate is MemoryFrugalEngine's instead: Frugal's own storage, whose
+// lines add up to the predicted peak of MemoryStats.
 // Leaves out: paged-optimizer offload (QLoRA's paged AdamW moves states to CPU under pressure),
 // CUDA context and allocator slack, data-loader buffers.
 import FrugalSpec
@@ -33,6 +35,7 @@ public enum TrainingMemory {
     public static func estimate(_ c: ModelConfig, _ o: TrainingOptions) throws -> TrainingEstimate {
         try o.validate()
         let modules = try o.loraModules(for: c)
+        if o.engine == .frugal { return try FrugalEngineMemory.estimate(c, o, modules: modules) }
         let p = ParameterBreakdown(c)
         let a = o.dtype.bytes
         let B = Double(o.batch), T = Double(o.seqLen), C = Double(c.hiddenSize), F = Double(c.intermediateSize)

@@ -1,0 +1,117 @@
+// MemoryFrugalBlock — one Llama decoder block's forward exactly as Frugal's engine runs it
+// (FrugalModels' LlamaBlock, FrugalTrain's LoRALinear, FrugalQuant's linear4Bit, FrugalCore's
+// ops and autograd), replayed on sizes: every Float32 tensor the forward allocates, and which of
+// them stay alive until the end of the backward pass.
+//
+// Frugal's autograd rule, which decides what is kept: an op is recorded when one of its inputs
+// requires a gradient. A recorded op's node holds its inputs (and what its backward captured,
+// e.g. attention's probabilities [B,H,T,T]); the output joins the graph. `backward()` lists every
+// graph tensor before it starts and holds that list until it returns, so NOTHING recorded in the
+// forward is freed before the backward pass ends. Hence: kept = outputs of recorded ops ∪ inputs
+// of recorded ops ∪ their saved extras; everything else is freed as soon as the forward moves on.
+// Reshapes are views (no bytes); RMSNorm statistics and RoPE tables are Swift arrays, not tensor
+// storage (MemoryStats does not count them, so neither does this).
+// Leaves out: LoRA dropout > 0 (a mask and an output of [B,T,in] per wrapped module; Frugal's
+// default and this estimator's assumption is 0), GPT-2 (Frugal's LlamaModel has no GPT-2 block).
+import FrugalSpec
+
+/// The tensors one block's forward allocates in Frugal, with what survives until backward ends.
+struct FrugalBlockTrace {
+    struct Item {
+        var name: String
+        var shape: String
+        var elements: Double
+        var requiresGrad: Bool
+        var kept: Bool
+    }
+
+    private(set) var items: [Item] = []
+
+    /// The block input (index 0), allocated by the previous block or the embedding.
+    var inputKept: Bool { items[0].kept }
+    /// Elements kept until backward ends, the block input excluded (it belongs to the caller).
+    var keptElements: Double { items.dropFirst().filter(\.kept).reduce(0) { $0 + $1.elements } }
+    var keptItems: [Item] { items.dropFirst().filter(\.kept) }
+
+    init(input name: String, shape: String, elements: Double, requiresGrad: Bool) {
+        items = [Item(name: name, shape: shape, elements: elements, requiresGrad: requiresGrad, kept: false)]
+    }
+
+    /// An op with tensor inputs `inputs` (and trainable parameters when `trainableParams`); its
+    /// output of `elements`, plus `saved` extras kept when recorded (`unrecorded` scratch when not).
+    @discardableResult
+    mutating func op(_ name: String, _ shape: String, _ elements: Double, inputs: [Int], trainableParams: Bool = false,
+                     saved: (name: String, shape: String, elements: Double)? = nil,
+                     unrecordedScratch: Double = 0) -> Int {
+        let recorded = trainableParams || inputs.contains { items[$0].requiresGrad }
+        if recorded { for i in inputs { items[i].kept = true } }
+        items.append(Item(name: name, shape: shape, elements: elements, requiresGrad: recorded, kept: recorded))
+        let out = items.count - 1
+        if let s = saved {
+            items.append(Item(name: recorded ? s.name : s.name + " (scratch, freed)", shape: recorded ? s.shape : "[T,T]",
+                              elements: recorded ? s.elements : unrecordedScratch, requiresGrad: false, kept: recorded))
+        }
+        return out
+    }
+}
+
+enum FrugalBlockModel {
+    /// The forward of one block for `batch` × `seqLen` tokens. `inputRequiresGrad`: whether the
+    /// block input carries a gradient (false for block 0 when the embedding is frozen).
+    /// `fullTraining`: every block weight trains; `lora`: the wrapped module names; `quantized`:
+    /// the base linears are 4-bit (same activations; only the weights differ).
+    static func trace(_ c: ModelConfig, batch: Int, seqLen: Int, rank: Int, lora: Set<String>,
+                      fullTraining: Bool, inputRequiresGrad: Bool) -> FrugalBlockTrace {
+        let B = Double(batch), T = Double(seqLen), N = B * T
+        let C = Double(c.hiddenSize), F = Double(c.intermediateSize), H = Double(c.numHeads)
+        let HD = Double(c.queryWidth), KD = Double(c.kvWidth), r = Double(rank)
+        var t = FrugalBlockTrace(input: "block input (residual stream)", shape: "[B,T,C]", elements: N * C,
+                                 requiresGrad: inputRequiresGrad)
+        // A projection: base product (+ bias), then PEFT's LoRA branch y + s·(x·Aᵀ)·Bᵀ when wrapped.
+        func linear(_ module: String, _ x: Int, out: Double, _ letter: String, bias: Bool) -> Int {
+            let shape = "[B,T,\(letter)]"
+            var y = t.op("\(module) output", shape, N * out, inputs: [x], trainableParams: fullTraining)
+            if bias { y = t.op("\(module) output + bias", shape, N * out, inputs: [y], trainableParams: fullTraining) }
+            guard lora.contains(module) else { return y }
+            let a = t.op("\(module) lora_A output", "[B,T,r]", N * r, inputs: [x], trainableParams: true)
+            let b = t.op("\(module) lora_B output", shape, N * out, inputs: [a], trainableParams: true)
+            let s = t.op("\(module) lora_B output × scaling", shape, N * out, inputs: [b])
+            return t.op("\(module) base + LoRA", shape, N * out, inputs: [y, s])
+        }
+        let x = 0
+        let n1 = t.op("input_layernorm output", "[B,T,C]", N * C, inputs: [x], trainableParams: fullTraining)
+        let q = linear("q_proj", n1, out: HD, "H·D", bias: c.attentionBias)
+        let k = linear("k_proj", n1, out: KD, "K·D", bias: c.attentionBias)
+        let v = linear("v_proj", n1, out: KD, "K·D", bias: c.attentionBias)
+        let qr = t.op("q after RoPE", "[B,T,H,D]", N * HD, inputs: [q])
+        let kr = t.op("k after RoPE", "[B,T,K,D]", N * KD, inputs: [k])
+        let att = t.op("attention output", "[B,T,H,D]", N * HD, inputs: [qr, kr, v],
+                       saved: ("attention probabilities", "[B,H,T,T]", B * H * T * T), unrecordedScratch: T * T)
+        let o = linear("o_proj", att, out: C, "C", bias: c.attentionOutputBias)
+        let h = t.op("residual add (attention)", "[B,T,C]", N * C, inputs: [x, o])
+        let n2 = t.op("post_attention_layernorm output", "[B,T,C]", N * C, inputs: [h], trainableParams: fullTraining)
+        let g = linear("gate_proj", n2, out: F, "F", bias: c.mlpBias)
+        let sg = t.op("silu(gate)", "[B,T,F]", N * F, inputs: [g])
+        let u = linear("up_proj", n2, out: F, "F", bias: c.mlpBias)
+        let p = t.op("silu(gate)·up", "[B,T,F]", N * F, inputs: [sg, u])
+        let d = linear("down_proj", p, out: C, "C", bias: c.mlpBias)
+        t.op("block output (residual add)", "[B,T,C]", N * C, inputs: [h, d])
+        return t
+    }
+
+    /// The largest backward transient inside one block, in elements: the SwiGLU product's backward
+    /// holds its output gradient and both input gradients [B,T,F] while the residual gradient
+    /// [B,T,C] waits; attention's backward holds dO, dQ [B,T,H·D], dK, dV [B,T,K·D] and one
+    /// [T,T] score gradient. An upper estimate of the worst single op (the ordering of Frugal's
+    /// topological walk decides the rest), used only when it, not the head, sets the peak.
+    static func backwardTransient(_ c: ModelConfig, batch: Int, seqLen: Int) -> (elements: Double, formula: String) {
+        let B = Double(batch), T = Double(seqLen), N = B * T
+        let C = Double(c.hiddenSize), F = Double(c.intermediateSize)
+        let HD = Double(c.queryWidth), KD = Double(c.kvWidth)
+        let mlp = 3 * N * F + N * C
+        let attention = N * (2 * HD + 2 * KD + C) + T * T
+        return mlp >= attention
+            ? (mlp, "3·B·T·F + B·T·C (SwiGLU product backward)")
+            : (attention, "B·T·(2·H·D + 2·K·D + C) + T² (attention backward)")
+    }
+}
