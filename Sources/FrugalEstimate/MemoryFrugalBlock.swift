@@ -4,11 +4,12 @@
 // them stay alive until the end of the backward pass.
 //
 // Frugal's autograd rule, which decides what is kept: an op is recorded when one of its inputs
-// requires a gradient. A recorded op's node holds its inputs (and what its backward captured,
-// e.g. attention's probabilities [B,H,T,T]); the output joins the graph. `backward()` lists every
-// graph tensor before it starts and holds that list until it returns, so NOTHING recorded in the
-// forward is freed before the backward pass ends. Hence: kept = outputs of recorded ops ∪ inputs
-// of recorded ops ∪ their saved extras; everything else is freed as soon as the forward moves on.
+// requires a gradient. The graph's edges point to producer nodes, not to tensors, so a recorded op
+// keeps alive only what its backward captured (its saved tensors, as in PyTorch): linear/matmul
+// and the 4-bit linear their input, RMSNorm and SiLU their input, a product both factors, attention
+// q, k, v and its probabilities [B,H,T,T]; additions, scalings, RoPE and reshapes keep nothing.
+// A node frees what it saved as soon as its backward has run. Hence, at the end of the forward:
+// kept = tensors captured by recorded ops ∪ their saved extras; everything else is already freed.
 // Reshapes are views (no bytes); RMSNorm statistics and RoPE tables are Swift arrays, not tensor
 // storage (MemoryStats does not count them, so neither does this).
 // Leaves out: LoRA dropout > 0 (a mask and an output of [B,T,in] per wrapped module; Frugal's
@@ -37,15 +38,18 @@ struct FrugalBlockTrace {
         items = [Item(name: name, shape: shape, elements: elements, requiresGrad: requiresGrad, kept: false)]
     }
 
-    /// An op with tensor inputs `inputs` (and trainable parameters when `trainableParams`); its
-    /// output of `elements`, plus `saved` extras kept when recorded (`unrecorded` scratch when not).
+    /// An op with tensor inputs `inputs` (and trainable parameters when `trainableParams`) whose
+    /// backward captures `captures` (default: all inputs); its output of `elements`, plus `saved`
+    /// extras kept when recorded (`unrecorded` scratch when not).
     @discardableResult
-    mutating func op(_ name: String, _ shape: String, _ elements: Double, inputs: [Int], trainableParams: Bool = false,
+    mutating func op(_ name: String, _ shape: String, _ elements: Double, inputs: [Int], captures: [Int]? = nil,
+                     trainableParams: Bool = false, outputCapturedLater: Bool = false,
                      saved: (name: String, shape: String, elements: Double)? = nil,
                      unrecordedScratch: Double = 0) -> Int {
         let recorded = trainableParams || inputs.contains { items[$0].requiresGrad }
-        if recorded { for i in inputs { items[i].kept = true } }
-        items.append(Item(name: name, shape: shape, elements: elements, requiresGrad: recorded, kept: recorded))
+        if recorded { for i in captures ?? inputs { items[i].kept = true } }
+        items.append(Item(name: name, shape: shape, elements: elements, requiresGrad: recorded,
+                          kept: recorded && outputCapturedLater))
         let out = items.count - 1
         if let s = saved {
             items.append(Item(name: recorded ? s.name : s.name + " (scratch, freed)", shape: recorded ? s.shape : "[T,T]",
@@ -71,31 +75,32 @@ enum FrugalBlockModel {
         func linear(_ module: String, _ x: Int, out: Double, _ letter: String, bias: Bool) -> Int {
             let shape = "[B,T,\(letter)]"
             var y = t.op("\(module) output", shape, N * out, inputs: [x], trainableParams: fullTraining)
-            if bias { y = t.op("\(module) output + bias", shape, N * out, inputs: [y], trainableParams: fullTraining) }
+            if bias { y = t.op("\(module) output + bias", shape, N * out, inputs: [y], captures: [], trainableParams: fullTraining) }
             guard lora.contains(module) else { return y }
             let a = t.op("\(module) lora_A output", "[B,T,r]", N * r, inputs: [x], trainableParams: true)
             let b = t.op("\(module) lora_B output", shape, N * out, inputs: [a], trainableParams: true)
-            let s = t.op("\(module) lora_B output × scaling", shape, N * out, inputs: [b])
-            return t.op("\(module) base + LoRA", shape, N * out, inputs: [y, s])
+            let s = t.op("\(module) lora_B output × scaling", shape, N * out, inputs: [b], captures: [])
+            return t.op("\(module) base + LoRA", shape, N * out, inputs: [y, s], captures: [])
         }
         let x = 0
         let n1 = t.op("input_layernorm output", "[B,T,C]", N * C, inputs: [x], trainableParams: fullTraining)
         let q = linear("q_proj", n1, out: HD, "H·D", bias: c.attentionBias)
         let k = linear("k_proj", n1, out: KD, "K·D", bias: c.attentionBias)
         let v = linear("v_proj", n1, out: KD, "K·D", bias: c.attentionBias)
-        let qr = t.op("q after RoPE", "[B,T,H,D]", N * HD, inputs: [q])
-        let kr = t.op("k after RoPE", "[B,T,K,D]", N * KD, inputs: [k])
+        let qr = t.op("q after RoPE", "[B,T,H,D]", N * HD, inputs: [q], captures: [])
+        let kr = t.op("k after RoPE", "[B,T,K,D]", N * KD, inputs: [k], captures: [])
         let att = t.op("attention output", "[B,T,H,D]", N * HD, inputs: [qr, kr, v],
                        saved: ("attention probabilities", "[B,H,T,T]", B * H * T * T), unrecordedScratch: T * T)
         let o = linear("o_proj", att, out: C, "C", bias: c.attentionOutputBias)
-        let h = t.op("residual add (attention)", "[B,T,C]", N * C, inputs: [x, o])
+        let h = t.op("residual add (attention)", "[B,T,C]", N * C, inputs: [x, o], captures: [])
         let n2 = t.op("post_attention_layernorm output", "[B,T,C]", N * C, inputs: [h], trainableParams: fullTraining)
         let g = linear("gate_proj", n2, out: F, "F", bias: c.mlpBias)
         let sg = t.op("silu(gate)", "[B,T,F]", N * F, inputs: [g])
         let u = linear("up_proj", n2, out: F, "F", bias: c.mlpBias)
         let p = t.op("silu(gate)·up", "[B,T,F]", N * F, inputs: [sg, u])
         let d = linear("down_proj", p, out: C, "C", bias: c.mlpBias)
-        t.op("block output (residual add)", "[B,T,C]", N * C, inputs: [h, d])
+        // Captured by the next block's input RMSNorm (or the final norm).
+        t.op("block output (residual add)", "[B,T,C]", N * C, inputs: [h, d], captures: [], outputCapturedLater: true)
         return t
     }
 

@@ -7,14 +7,14 @@
 //               per 64 + fp32 nested absmax per 256 blocks + fp32 offset, no code tables as
 //               tensors) with fp32 embeddings, head, norms, biases; LoRA A, B fp32; AdamW m and v
 //               fp32 for the trainable tensors only (allocated when the trainer is made).
-//   activations MemoryFrugalBlock's kept tensors: without checkpointing, everything recorded by
-//               the forward, kept until the backward returns (Frugal's backward holds its whole
-//               graph); with per-block checkpointing, the L+1 residual-stream tensors between
-//               blocks. Then the final norm's output [B,T,C] and the logits [B,T,V] (cross-entropy
-//               keeps the logits, no probabilities).
+//   activations MemoryFrugalBlock's kept tensors: without checkpointing, the tensors the recorded
+//               ops saved for their backward (each freed once its node has run); with per-block
+//               checkpointing, the L+1 residual-stream tensors between blocks. Then the final
+//               norm's output [B,T,C] and the logits [B,T,V] (cross-entropy keeps the logits, no
+//               probabilities).
 //   peak        the largest of three moments of the backward pass:
-//               head   gradient of the logits [B,T,V] + gradient of the final norm output [B,T,C]
-//                      (+ the head weight's gradient [V,C] when it trains);
+//               head   gradient of the logits [B,T,V] next to the logits, then — once the logits
+//                      are freed — next to dX [B,T,C] (+ the head weight's gradient [V,C] when it trains);
 //               block  one block's backward: with checkpointing, its recomputed forward (kept
 //                      tensors of one block) + the largest backward transient + the gradients so far;
 //               end    (full training) every weight gradient + the embedding's scatter gradient.
@@ -67,7 +67,7 @@ enum FrugalEngineMemory {
         lines.append(MemoryLine("AdamW first moment m (fp32)", 4 * trainable, "\(Int(trainable).grouped) × 4 B"))
         lines.append(MemoryLine("AdamW second moment v (fp32)", 4 * trainable, "\(Int(trainable).grouped) × 4 B"))
 
-        // MARK: activations kept until the backward ends
+        // MARK: activations saved for the backward
         let block0 = FrugalBlockModel.trace(c, batch: o.batch, seqLen: o.seqLen, rank: o.rank, lora: modules,
                                             fullTraining: full, inputRequiresGrad: full)
         let block = FrugalBlockModel.trace(c, batch: o.batch, seqLen: o.seqLen, rank: o.rank, lora: modules,
@@ -87,10 +87,15 @@ enum FrugalEngineMemory {
 
         // MARK: the peak moment of the backward
         let vc = V * C
+        // Cross-entropy's backward holds the logits and their gradient; then the head's backward
+        // holds that gradient and makes dX [B,T,C] (and dW for full training) after the logits
+        // were freed with cross-entropy's node.
+        let headAfter = N * C + (full ? vc : 0)
         let head: [MemoryLine] = [
             MemoryLine("gradient of the logits (fp32)", 4 * N * V, "B·T·V·4 B"),
-            MemoryLine("gradient of the final norm output", 4 * N * C, "B·T·C·4 B"),
-        ] + (full ? [MemoryLine("gradient of the head weight", 4 * vc, "V·C·4 B")] : [])
+            MemoryLine("head backward outputs beyond the freed logits", 4 * max(0, headAfter - N * V),
+                       full ? "max(0, B·T·C + V·C − B·T·V)·4 B" : "max(0, B·T·C − B·T·V)·4 B"),
+        ]
 
         let transient = FrugalBlockModel.backwardTransient(c, batch: o.batch, seqLen: o.seqLen)
         let gradsSoFar = full ? 4 * (Double(p.total) - Double(p.embedding)) + (c.tieWordEmbeddings ? 4 * vc : 0) : 4 * trainable

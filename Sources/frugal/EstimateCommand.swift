@@ -11,6 +11,7 @@ import FrugalSpec
 extension TrainingMethod: ExpressibleByArgument {}
 extension OptimizerKind: ExpressibleByArgument {}
 extension ComputeDType: ExpressibleByArgument {}
+extension MemoryEngine: ExpressibleByArgument {}
 extension WeightFormat: ExpressibleByArgument {}
 
 struct EstimateCommand: ParsableCommand {
@@ -28,6 +29,8 @@ struct EstimateCommand: ParsableCommand {
     @Option(help: "A published model instead of MODEL (see --list-presets).")
     var preset: String?
 
+    @Option(help: "Whose engine the training memory describes: pytorch (transformers + PEFT layout) or frugal (Frugal's own, fp32; matches what `frugal finetune` measures).")
+    var engine: MemoryEngine = .pytorch
     @Flag(help: "List the presets and exit.")
     var listPresets = false
 
@@ -77,7 +80,8 @@ struct EstimateCommand: ParsableCommand {
         let targetList = targets.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         func options(_ m: TrainingMethod) -> TrainingOptions {
             TrainingOptions(method: m, batch: batch, seqLen: seqLen, dtype: dtype, optimizer: optimizer, rank: rank,
-                            targets: targetList, gradientCheckpointing: gradCheckpointing, adapterDType: adapterDtype)
+                            targets: targetList, gradientCheckpointing: gradCheckpointing, adapterDType: adapterDtype,
+                            engine: engine)
         }
         let methods = method.map { [$0] } ?? TrainingMethod.allCases
         let params = ParameterBreakdown(config)

@@ -172,12 +172,13 @@ struct FinetuneCommand: ParsableCommand {
 }
 
 extension FinetuneConfig {
-    /// The estimator's options for this run, as Frugal stores things (Float32 compute and adapters).
+    /// The estimator's options for this run on Frugal's own engine (its profile predicts MemoryStats'
+    /// peak within a few percent; see docs/estimate.md).
     var estimateOptions: TrainingOptions {
         TrainingOptions(method: method == .qlora ? .qlora : method == .lora ? .lora : .full, batch: batchSize, seqLen: maxSeqLen,
                         dtype: .fp32, optimizer: .adamw, rank: rank,
                         targets: targets.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) },
-                        gradientCheckpointing: gradCheckpointing, adapterDType: .fp32)
+                        gradientCheckpointing: gradCheckpointing, adapterDType: .fp32, engine: .frugal)
     }
 }
 

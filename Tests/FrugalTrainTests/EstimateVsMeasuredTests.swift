@@ -108,17 +108,19 @@ final class EstimateVsMeasuredTests: XCTestCase {
     }
 
     /// The frugal profile by hand for LoRA (q, v), B = 1, T = 128, no checkpointing: fp32 weights,
-    /// adapters ×3 (A/B, m, v), then per token: the embedding output C, block 0 (14,224 − K·D
-    /// floats: k_proj's output is not recorded there) and 29 blocks of 6C + 6·H·D + 6·K·D + 4F + 2r
-    /// = 14,224 floats, the final norm output C, logits V, the logits' gradient V and the final
-    /// norm output's gradient C; plus 30 × H·T² attention probabilities.
+    /// adapters ×3 (A/B, m, v), then per token what the recorded ops saved in each of the 30 blocks —
+    /// the block output (the next norm's input) C, n1 C, the two LoRA A outputs 2r, v K·D, q and k
+    /// after RoPE H·D + K·D, the attention output H·D, h C, n2 C, gate, SiLU(gate), up and their
+    /// product 4F: 4C + 2·H·D + 2·K·D + 4F + 2r = 10,000 floats (the embedding output is not saved:
+    /// block 0's first norm is not recorded) — then the final norm output C, logits V and the
+    /// logits' gradient V; plus 30 × H·T² attention probabilities.
     func testFrugalProfileByHand() throws {
         let c = try ModelPreset.named("SmolLM2-135M").config
-        let perToken = 576 + (14_224 - 192) + 29 * 14_224 + 576 + 49_152 + 49_152 + 576
+        let perToken = 30 * 10_000 + 576 + 49_152 + 49_152
         let expected = 134_515_008 * 4 + 460_800 * 12 + perToken * 128 * 4 + 30 * 9 * 128 * 128 * 4
         XCTAssertEqual(try Self.predicted(c, method: .lora, batch: 1, seqLen: 128, checkpointing: false), Double(expected))
         // With checkpointing: the 31 residual-stream tensors replace the blocks' activations.
-        let ckpt = 134_515_008 * 4 + 460_800 * 12 + (31 * 576 + 576 + 2 * 49_152 + 576) * 128 * 4
+        let ckpt = 134_515_008 * 4 + 460_800 * 12 + (31 * 576 + 576 + 2 * 49_152) * 128 * 4
         XCTAssertEqual(try Self.predicted(c, method: .lora, batch: 1, seqLen: 128, checkpointing: true), Double(ckpt))
         let e = try TrainingMemory.estimate(c, TrainingOptions(method: .qlora, batch: 4, seqLen: 256, dtype: .fp32, rank: 8,
                                                               targets: Self.targets, engine: .frugal))
