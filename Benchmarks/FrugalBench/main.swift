@@ -27,7 +27,7 @@ if CommandLine.arguments.count == 3 && CommandLine.arguments[1] == "finetune" {
     try ModelBench.finetune(CommandLine.arguments[2])
     exit(0)
 }
-let sections = Set(CommandLine.arguments.dropFirst())   // none = all; or any of: kernels model finetune memory
+let sections = Set(CommandLine.arguments.dropFirst())   // none = all; or any of: kernels quant model finetune memory
 func wants(_ s: String) -> Bool { sections.isEmpty || sections.contains(s) }
 let rng = RandomGenerator(seed: 0)
 print("FrugalBench — \(Parallel.threads) threads, OpenBLAS threads \(Gemm.blasThreads), OpenBLAS kernels \(BLASCore.current)")
@@ -86,6 +86,7 @@ print(String(format: "forward+backward  %.1f ms (best of 8; median %.1f ms)", ti
 print(String(format: "time inside sgemm %.1f%%   overall %.1f GFLOP/s (sgemm FLOPs / step time)", shares[i] * 100, gflops[i]))
 print(String(format: "tokens/s through one block: %.0f", 512 / times[i]))
 }
+if wants("quant") { try QuantBench.run(rng: rng) }
 if wants("model") { try ModelBench.inference() }
 if wants("finetune") { ModelBench.finetuneAll() }
 if wants("memory") { runMemoryCheck() }
