@@ -58,6 +58,7 @@ enum ModelBench {
     /// Runs every fine-tuning configuration in a child process.
     static func finetuneAll() {
         print("\n## fine-tuning, default model, micro-batch 4 × 128 tokens, r 8, alpha 16, all seven projections")
+        fflush(stdout)   // the children write to the same stdout
         for c in configs {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: "/proc/self/exe")
