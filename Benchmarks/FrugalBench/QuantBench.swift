@@ -1,6 +1,6 @@
 // QuantBench — FrugalQuant's hot paths: NF4 (double-quantized) dequantization to Float32, GB/s of
-// output, threaded; and the 4-bit linear layer's forward+input-backward next to the same product
-// with a Float32 weight (down_proj's shape, 512 tokens).
+// output, threaded; and the 4-bit linear layer's GFLOP/s next to dequantizing the whole weight and
+// then calling sgemm, at the default model's layer shapes and 512 rows of input.
 import Foundation
 import FrugalCore
 import FrugalQuant
@@ -14,13 +14,22 @@ enum QuantBench {
         var out = [Float](repeating: 0, count: n)
         let t = best(5) { out.withUnsafeMutableBufferPointer { q.dequantize(into: $0) } }
         print(String(format: "dequantize to Float32   %.2f GB/s of output (%.0f M values/s)", 4 * Double(n) / t / 1e9, Double(n) / t / 1e6))
-        // down_proj: x [512, 1536] · W [576, 1536]ᵀ, forward + input gradient.
-        let (out_, inF) = (576, 1536)
-        let wf = Tensor.randn([out_, inF], std: 0.02, rng: rng)
-        let wq = try QuantizedBlockwise4Bit.quantize(wf.scalars, shape: [out_, inF], type: .nf4, blockSize: 64, doubleQuant: true)
-        let x = Tensor.randn([512, inF], rng: rng, requiresGrad: true)
-        let t4 = best(5) { let y = x.linear4Bit(wq); y.sum().backward(); x.zeroGrad() }
-        let t32 = best(5) { let y = x.linear(wf); y.sum().backward(); x.zeroGrad() }
-        print(String(format: "linear 512×1536 · (576×1536)ᵀ fwd+dX: 4-bit %.2f ms, Float32 %.2f ms (%.2f×)", t4 * 1e3, t32 * 1e3, t4 / t32))
+        // The 4-bit linear (tile-by-tile dequantize + sgemm) against dequantize-the-whole-weight-then-
+        // sgemm, forward only, 512 rows of input, the default model's layer shapes.
+        print("shape (out×in), 512 rows    4-bit linear GFLOP/s   dequantize-then-sgemm GFLOP/s")
+        for (o, i) in [(576, 576), (192, 576), (1536, 576), (576, 1536)] {
+            let wq = try QuantizedBlockwise4Bit.quantize((0..<(o * i)).map { _ in rng.normal() * 0.02 }, shape: [o, i],
+                                                         type: .nf4, blockSize: 64, doubleQuant: true)
+            let x = Tensor.randn([512, i], rng: rng)
+            let flop = 2.0 * 512 * Double(o * i)
+            let t4 = withoutGrad { best(10) { _ = x.linear4Bit(wq) } }
+            let td = withoutGrad { best(10) {
+                let w = Tensor.uninitialized([o, i])
+                wq.dequantize(into: UnsafeMutableBufferPointer(start: w.data, count: o * i))
+                _ = x.linear(w)
+            } }
+            print("\(o)×\(i)".padding(toLength: 28, withPad: " ", startingAt: 0)
+                  + String(format: "%8.1f               %8.1f", flop / t4 / 1e9, flop / td / 1e9))
+        }
     }
 }
