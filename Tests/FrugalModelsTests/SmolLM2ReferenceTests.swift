@@ -11,7 +11,9 @@ final class SmolLM2ReferenceTests: XCTestCase {
     struct Fixture: Decodable {
         struct Position: Decodable { let top_ids: [Int32]; let top_logits: [Float]; let logits_0_8: [Float]; let logsumexp: Float }
         struct Case: Decodable { let prompt: String; let ids: [Int32]; let positions: [Position]; let greedy: [Int32] }
+        struct Perplexity: Decodable { let ids: [Int32]; let mean_nll: Double }
         let cases: [Case]
+        let perplexity: Perplexity
     }
 
     static let model: LlamaModel? = try? LlamaModel.load("default")
@@ -52,5 +54,16 @@ final class SmolLM2ReferenceTests: XCTestCase {
             let expected = c.greedy.last == 2 ? Array(c.greedy.dropLast()) : c.greedy
             XCTAssertEqual(r.tokens, expected, c.prompt)
         }
+    }
+
+    func testPerplexityOfAParagraphMatchesTransformers() throws {
+        let model = try loadModel()
+        let p = try fixture().perplexity
+        let r = model.perplexity(p.ids, window: 512, stride: 256)
+        XCTAssertEqual(r.tokens, p.ids.count - 1)
+        XCTAssertEqual(r.meanNLL, p.mean_nll, accuracy: 1e-3 * p.mean_nll, "within 0.1%")
+        // Sliding windows shorter than the text score every token once too.
+        let windowed = model.perplexity(p.ids, window: 32, stride: 16)
+        XCTAssertEqual(windowed.tokens, p.ids.count - 1)
     }
 }
