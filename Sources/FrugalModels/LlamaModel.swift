@@ -48,8 +48,11 @@ public final class LlamaModel {
                   lmHead: config.tieWordEmbeddings ? nil : w(v, c))
     }
 
-    /// Final hidden states [B, T, C] for token ids [B·T].
-    public func hiddenStates(ids: [Int32], batch: Int, checkpointing: Bool = false, cache: KVCache? = nil) -> Tensor {
+    /// Final hidden states [B, T, C] for token ids [B·T]. `rng` is the generator of the dropouts
+    /// inside the blocks (LoRA): checkpointing saves and restores its state so a block's
+    /// recomputation replays the same masks.
+    public func hiddenStates(ids: [Int32], batch: Int, checkpointing: Bool = false, cache: KVCache? = nil,
+                             rng: RandomGenerator? = nil) -> Tensor {
         precondition(batch > 0 && ids.count % batch == 0, "LlamaModel: \(ids.count) ids do not split into batch \(batch)")
         let t = ids.count / batch
         let start = cache?.length ?? 0
@@ -57,7 +60,7 @@ public final class LlamaModel {
         var h = Tensor.embedding(embedding, ids: ids, shape: [batch, t])
         for (i, block) in blocks.enumerated() {
             if checkpointing && cache == nil {
-                h = Tensor.checkpoint([h]) { block($0[0], positions: positions) }
+                h = Tensor.checkpoint([h], rng: rng) { block($0[0], positions: positions) }
             } else {
                 h = block(h, positions: positions, cache: cache?.layers[i])
             }
@@ -65,9 +68,10 @@ public final class LlamaModel {
         return h.rmsNorm(weight: finalNorm, eps: Float(config.normEps))
     }
 
-    /// Logits [B, T, V] for token ids [B·T].
-    public func logits(ids: [Int32], batch: Int, checkpointing: Bool = false, cache: KVCache? = nil) -> Tensor {
-        hiddenStates(ids: ids, batch: batch, checkpointing: checkpointing, cache: cache).linear(lmHead ?? embedding)
+    /// Logits [B, T, V] for token ids [B·T] (see `hiddenStates` for `rng`).
+    public func logits(ids: [Int32], batch: Int, checkpointing: Bool = false, cache: KVCache? = nil,
+                       rng: RandomGenerator? = nil) -> Tensor {
+        hiddenStates(ids: ids, batch: batch, checkpointing: checkpointing, cache: cache, rng: rng).linear(lmHead ?? embedding)
     }
 
     /// Every tensor under its transformers name, in a stable order.

@@ -105,7 +105,7 @@ public final class Trainer {
         var loss: Float = 0
         var tokens = 0
         for b in batches {
-            let logits = model.trainingLogits(ids: b.ids, batch: b.batch, checkpointing: options.checkpointing, rng: dropoutRNG)
+            let logits = model.logits(ids: b.ids, batch: b.batch, checkpointing: options.checkpointing, rng: dropoutRNG)
             let micro = logits.crossEntropy(targets: b.labels, ignoreIndex: TokenBatch.ignoreIndex, reduction: .sum) * scale
             loss += micro.item
             if micro.requiresGrad { micro.backward() }
@@ -158,7 +158,7 @@ public final class Trainer {
         var count = 0
         withoutGrad {
             for b in batches {
-                let logits = model.trainingLogits(ids: b.ids, batch: b.batch, checkpointing: false, rng: nil)
+                let logits = model.logits(ids: b.ids, batch: b.batch)
                 total += Double(logits.crossEntropy(targets: b.labels, ignoreIndex: TokenBatch.ignoreIndex, reduction: .sum).item)
                 count += b.supervisedCount
             }

@@ -98,8 +98,7 @@ struct PretrainCommand: ParsableCommand {
         if let output {
             let dir = URL(fileURLWithPath: output)
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            // Data's .atomic write (temporary file, then rename) replaces an earlier run's files; on Linux
-            // Terminal.writeAtomically's replaceItemAt fails on an existing file and loses it.
+            // Data's .atomic write: a temporary file, then rename, replacing an earlier run's files.
             try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: dir.appendingPathComponent("metrics.jsonl"), options: .atomic)
             let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
             struct Resolved: Encodable {

@@ -1,5 +1,5 @@
 // Terminal — what the CLI needs to talk to a person: stderr lines, a progress bar when stdout is a
-// terminal (plain lines otherwise), atomic file writes, and number formatting.
+// terminal (plain lines otherwise), and number formatting.
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -26,13 +26,6 @@ enum Terminal {
         print("\r\(bar) \(done)/\(total) \(suffix)", terminator: "")
         fflush(stdout)
         if done == total { print("") }
-    }
-
-    /// Writes `data` to `url` through a temporary file in the same folder, then renames it.
-    static func writeAtomically(_ data: Data, to url: URL) throws {
-        let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
-        try data.write(to: tmp)
-        guard rename(tmp.path, url.path) == 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path]) }
     }
 
     /// "1.23e+15"-style for large counts, plain below a million.
