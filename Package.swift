@@ -11,6 +11,14 @@ let simdFlags: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mfma"
 let simdFlags: [SwiftSetting] = []
 #endif
 let numeric: [SwiftSetting] = simdFlags + [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
+// One small module of kernels is compiled for AVX-512; it only runs where the CPU reports AVX-512F
+// (checked at run time), every other machine takes the AVX2 kernels.
+#if arch(x86_64)
+let avx512Flags: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-mavx512f", "-Xcc", "-mavx512vl", "-Xcc", "-mavx512bw",
+                                                 "-Xcc", "-mavx512dq", "-Xcc", "-mfma", "-enforce-exclusivity=unchecked"])]
+#else
+let avx512Flags: [SwiftSetting] = []
+#endif
 
 let package = Package(
     name: "Frugal",
@@ -30,7 +38,8 @@ let package = Package(
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
         .target(name: "FrugalCore", dependencies: ["CBLAS"], swiftSettings: numeric),
-        .target(name: "FrugalQuant", dependencies: ["FrugalCore"], swiftSettings: numeric),
+        .target(name: "FrugalAVX512", swiftSettings: avx512Flags),
+        .target(name: "FrugalQuant", dependencies: ["FrugalCore", "FrugalAVX512"], swiftSettings: numeric),
         .target(name: "FrugalSpec"),
         .target(name: "FrugalIO", dependencies: ["FrugalCore", "FrugalQuant", "FrugalSpec"],
                 swiftSettings: numeric),

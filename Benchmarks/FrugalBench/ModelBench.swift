@@ -31,6 +31,23 @@ enum ModelBench {
         }
     }
 
+    /// One inference configuration ("fp32" or "nf4") in this process, three rounds; prints the best
+    /// prompt and decode rates as one JSON line (read by Benchmarks/compare_inference.py).
+    static func generate(_ name: String) throws {
+        let model = try LlamaModel.load("default")
+        if name == "nf4" { try model.quantizeBlockLinears() }
+        let prompt: [Int32] = (0..<128).map { Int32(100 + ($0 * 37) % 20000) }
+        _ = model.generate(prompt: Array(prompt.prefix(8)), maxTokens: 4, eos: [])   // warm up
+        var bestPrompt = 0.0, bestDecode = 0.0
+        for _ in 0..<3 {
+            let r = model.generate(prompt: prompt, maxTokens: 128, eos: [])
+            bestPrompt = max(bestPrompt, 128 / r.promptSeconds)
+            bestDecode = max(bestDecode, Double(r.tokens.count) / r.decodeSeconds)
+        }
+        print(String(format: "{\"engine\": \"frugal-%@\", \"prompt_tokens_per_s\": %.2f, \"decode_tokens_per_s\": %.2f}",
+                     name, bestPrompt, bestDecode))
+    }
+
     static let configs = ["qlora", "qlora-ckpt", "lora", "lora-ckpt", "full"]
 
     /// One fine-tuning configuration (in this process): 1 warm-up step, then 3 timed steps.

@@ -27,6 +27,10 @@ if CommandLine.arguments.count == 3 && CommandLine.arguments[1] == "finetune" {
     try ModelBench.finetune(CommandLine.arguments[2])
     exit(0)
 }
+if CommandLine.arguments.count == 3 && CommandLine.arguments[1] == "generate" {
+    try ModelBench.generate(CommandLine.arguments[2])
+    exit(0)
+}
 let sections = Set(CommandLine.arguments.dropFirst())   // none = all; or any of: kernels quant model finetune memory
 func wants(_ s: String) -> Bool { sections.isEmpty || sections.contains(s) }
 let rng = RandomGenerator(seed: 0)
@@ -87,6 +91,8 @@ print(String(format: "time inside sgemm %.1f%%   overall %.1f GFLOP/s (sgemm FLO
 print(String(format: "tokens/s through one block: %.0f", 512 / times[i]))
 }
 if wants("quant") { try QuantBench.run(rng: rng) }
+if wants("pool") { PoolBench.run() }
+if wants("quant") || wants("decode") { try QuantBench.decode(rng: rng) }
 if wants("model") { try ModelBench.inference() }
 if wants("finetune") { ModelBench.finetuneAll() }
 if wants("memory") { runMemoryCheck() }

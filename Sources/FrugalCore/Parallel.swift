@@ -1,7 +1,7 @@
 // Parallel — Frugal's parallel-for, sized to the machine.
 //
-// Built on libdispatch's concurrentPerform, whose pool has one thread per core. OpenBLAS keeps its
-// own threads (one per core); the rule that keeps the two from oversubscribing the cores is simple:
+// Built on WorkerPool (persistent workers that spin briefly between jobs: waking libdispatch's
+// workers cost tens of microseconds per region here). OpenBLAS keeps its own threads (one per core); the rule that keeps the two from oversubscribing the cores is simple:
 // sgemm is only ever called from outside a parallelFor body (never nested inside one). Work is split
 // into at most `Parallel.threads` contiguous chunks so small loops do not pay per-item overhead.
 import Dispatch
@@ -21,6 +21,8 @@ public enum Parallel {
         #endif
     }()
 
+    @usableFromInline static let pool = WorkerPool(threads: threads)
+
     /// Calls `body(range)` over disjoint subranges covering 0..<count. Runs inline when the work is
     /// smaller than `grain` items or only one thread is available.
     @inlinable
@@ -29,7 +31,7 @@ public enum Parallel {
         let chunks = Swift.min(threads, Swift.max(1, count / Swift.max(grain, 1)))
         if chunks <= 1 { body(0..<count); return }
         let per = (count + chunks - 1) / chunks
-        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+        pool.run(chunks) { c in
             let lo = c * per, hi = Swift.min(count, lo + per)
             if lo < hi { body(lo..<hi) }
         }

@@ -20,6 +20,10 @@ public struct DoubleQuantizedAbsmax: Sendable, Equatable {
     public let nestedBlockSize: Int
     /// The 256-entry code (`state2.code`, serialized as `weight.nested_quant_map`).
     public let nestedCode: [Float]
+    /// log2(nestedBlockSize) when it is a power of two (always, for bnb), else -1: the nested block of
+    /// a 4-bit block is then a shift, not a division (a division per block cost as much as
+    /// dequantizing the block's 64 values).
+    @usableFromInline let nestedShift: Int
 
     public init(codes: [UInt8], nestedAbsmax: [Float], offset: Float, nestedBlockSize: Int = 256,
                 nestedCode: [Float] = DynamicMap.signed8) throws {
@@ -39,6 +43,7 @@ public struct DoubleQuantizedAbsmax: Sendable, Equatable {
         self.offset = offset
         self.nestedBlockSize = nestedBlockSize
         self.nestedCode = nestedCode
+        nestedShift = nestedBlockSize & (nestedBlockSize - 1) == 0 ? nestedBlockSize.trailingZeroBitCount : -1
     }
 
     /// Double-quantizes `absmax` exactly as bitsandbytes does on CPU.
@@ -57,7 +62,8 @@ public struct DoubleQuantizedAbsmax: Sendable, Equatable {
     /// The rebuilt absmax of 4-bit block `b` (Float32, bit-exact with bnb's dequantize_4bit).
     @inlinable
     public func absmax(ofBlock b: Int) -> Float {
-        let scaled = nestedCode[Int(codes[b])] * nestedAbsmax[b / nestedBlockSize]
+        let nested = nestedShift >= 0 ? b &>> nestedShift : b / nestedBlockSize
+        let scaled = nestedCode[Int(codes[b])] * nestedAbsmax[nested]
         return scaled + offset
     }
 

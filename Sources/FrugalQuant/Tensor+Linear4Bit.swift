@@ -5,6 +5,9 @@
 // Backward gives the input gradient only, dX = dY · dequant(W), accumulated tile by tile; the
 // 4-bit weight is frozen and gets none (QLoRA trains adapters beside it).
 //
+// A few input rows (decoding one token at a time) take the fused GEMV instead (+GEMV): the packed
+// bytes are read once and no tile is written.
+//
 // Shapes: x [..., In] → [..., Out]. Tile: `rows` output rows × In (≈ 256K floats, 1 MB).
 // The dequantization of a tile is spread over the cores; sgemm runs after it, outside the parallel
 // region (see Parallel), so the two thread pools never overlap.
@@ -14,6 +17,10 @@ extension Tensor {
     /// Output rows per dequantized tile for a weight with `inFeatures` columns.
     static func linear4BitTileRows(_ inFeatures: Int, out: Int) -> Int { Swift.max(1, Swift.min(out, (1 << 18) / Swift.max(inFeatures, 1))) }
 
+    /// Up to this many input rows (tokens), the forward runs the fused 4-bit GEMV instead of
+    /// dequantize-then-sgemm (measured crossover on the default model's shapes: see `make bench`).
+    public static var linear4BitGEMVRows = 4
+
     public func linear4Bit(_ w: QuantizedBlockwise4Bit, bias: Tensor? = nil) -> Tensor {
         precondition(w.shape.count == 2 && shape.last == w.shape[1],
                      "linear4Bit: input \(shape) does not match weight \(w.shape) ([out, in])")
@@ -21,16 +28,20 @@ extension Tensor {
         let n = count / inF
         let y = Tensor.uninitialized(Array(shape.dropLast()) + [out])
         let tileRows = Tensor.linear4BitTileRows(inF, out: out)
-        let tile = Tensor.uninitialized([tileRows, inF])
         let x = self
-        var r0 = 0
-        while r0 < out {
-            let rows = Swift.min(tileRows, out - r0)
-            Tensor.dequantizeTile(w, r0..<(r0 + rows), into: tile.data)
-            // y[:, r0..<r0+rows] = x · tileᵀ
-            Gemm.sgemm(transA: false, transB: true, m: n, n: rows, k: inF, a: x.data, lda: inF,
-                       b: tile.data, ldb: inF, c: y.data + r0, ldc: out)
-            r0 += rows
+        if n <= Tensor.linear4BitGEMVRows && w.supportsGEMV {
+            w.gemv(x.data, rows: n, into: y.data)   // decoding: fused, no dequantized tile
+        } else {
+            let tile = Tensor.uninitialized([tileRows, inF])
+            var r0 = 0
+            while r0 < out {
+                let rows = Swift.min(tileRows, out - r0)
+                Tensor.dequantizeTile(w, r0..<(r0 + rows), into: tile.data)
+                // y[:, r0..<r0+rows] = x · tileᵀ
+                Gemm.sgemm(transA: false, transB: true, m: n, n: rows, k: inF, a: x.data, lda: inF,
+                           b: tile.data, ldb: inF, c: y.data + r0, ldc: out)
+                r0 += rows
+            }
         }
         let result = y.recorded("linear4bit", [x]) { g in
             let dx = Tensor.uninitialized(x.shape)

@@ -56,6 +56,18 @@ final class OpsTests: XCTestCase {
         }
     }
 
+    func testSingleRowProductOnFrugalThreadsMatchesNaive() {
+        // m = 1, x·Wᵀ, α 1, β 0: Frugal's own threaded GEMV (rows in fours, 8-lane tails).
+        let rng = RandomGenerator(seed: 4)
+        for (n, k) in [(1, 1), (5, 7), (37, 19), (1031, 576), (4099, 9)] {
+            let a = randomValues(k, rng), b = randomValues(k * n, rng)
+            var c1 = [Float](repeating: .nan, count: n), c2 = [Float](repeating: 0, count: n)
+            Gemm.sgemm(transA: false, transB: true, m: 1, n: n, k: k, a: a, lda: k, b: b, ldb: k, c: &c1, ldc: n)
+            Gemm.naive(transA: false, transB: true, m: 1, n: n, k: k, a: a, lda: k, b: b, ldb: k, c: &c2, ldc: n)
+            assertClose(c1.map(Double.init), c2.map(Double.init), rtol: 1e-4, atol: 1e-4, "gemv \(n)x\(k)")
+        }
+    }
+
     func testReductions() {
         gradCheck([[3, 5, 2]], { $0[0].sum() }, reference: { DArray([], [$0[0].v.reduce(0, +)]) })
         gradCheck([[3, 5, 2]], { $0[0].mean() }, reference: { DArray([], [$0[0].v.reduce(0, +) / 30]) })

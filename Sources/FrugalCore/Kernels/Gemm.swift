@@ -27,8 +27,12 @@ public enum Gemm {
         let start = profiling ? DispatchTime.now().uptimeNanoseconds : 0
         if m == 1 && !transA {
             // A single row (decoding one token): matrix-vector product. sgemm would pack the whole
-            // of B for one row, which costs more than the product itself.
-            if transB {
+            // of B for one row, which costs more than the product itself. The common x·Wᵀ case runs
+            // on Frugal's own threads (`gemvRows`), so OpenBLAS's threads stay asleep while decoding
+            // instead of spinning against Frugal's on the same cores.
+            if transB && alpha == 1 && beta == 0 {
+                Parallel.forChunks(n, grain: Swift.max(4, 16384 / k)) { rows in gemvRows(rows, k: k, x: a, b: b, ldb: ldb, y: c) }
+            } else if transB {
                 cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(k), alpha, b, Int32(ldb), a, 1, beta, c, 1)
             } else {
                 cblas_sgemv(CblasRowMajor, CblasTrans, Int32(k), Int32(n), alpha, b, Int32(ldb), a, 1, beta, c, 1)
@@ -40,6 +44,45 @@ public enum Gemm {
         if profiling {
             nanoseconds += DispatchTime.now().uptimeNanoseconds - start
             flops += 2 * Double(m) * Double(n) * Double(k)
+        }
+    }
+
+    /// y[j] = Σ_p B[j, p]·x[p] for j in `rows` (B row-major with stride ldb): four rows at a time,
+    /// sixteen lanes, fused multiply-add. Serial; memory-bound on any realistic shape.
+    @inline(__always)
+    static func gemvRows(_ rows: Range<Int>, k: Int, x: UnsafePointer<Float>, b: UnsafePointer<Float>, ldb: Int,
+                         y: UnsafeMutablePointer<Float>) {
+        let k8 = k & ~15
+        let xr = UnsafeRawPointer(x)
+        var j = rows.lowerBound
+        while j + 4 <= rows.upperBound {
+            let r0 = UnsafeRawPointer(b + j * ldb), r1 = UnsafeRawPointer(b + (j + 1) * ldb)
+            let r2 = UnsafeRawPointer(b + (j + 2) * ldb), r3 = UnsafeRawPointer(b + (j + 3) * ldb)
+            var a0 = SIMD16<Float>(), a1 = SIMD16<Float>(), a2 = SIMD16<Float>(), a3 = SIMD16<Float>()
+            var p = 0
+            while p < k8 {
+                let o = p * 4
+                let xv = xr.loadUnaligned(fromByteOffset: o, as: SIMD16<Float>.self)
+                a0.addProduct(r0.loadUnaligned(fromByteOffset: o, as: SIMD16<Float>.self), xv)
+                a1.addProduct(r1.loadUnaligned(fromByteOffset: o, as: SIMD16<Float>.self), xv)
+                a2.addProduct(r2.loadUnaligned(fromByteOffset: o, as: SIMD16<Float>.self), xv)
+                a3.addProduct(r3.loadUnaligned(fromByteOffset: o, as: SIMD16<Float>.self), xv)
+                p += 16
+            }
+            var s0 = a0.sum(), s1 = a1.sum(), s2 = a2.sum(), s3 = a3.sum()
+            while p < k {
+                s0 += b[j * ldb + p] * x[p]; s1 += b[(j + 1) * ldb + p] * x[p]
+                s2 += b[(j + 2) * ldb + p] * x[p]; s3 += b[(j + 3) * ldb + p] * x[p]
+                p += 1
+            }
+            y[j] = s0; y[j + 1] = s1; y[j + 2] = s2; y[j + 3] = s3
+            j += 4
+        }
+        while j < rows.upperBound {
+            var s: Float = 0
+            for p in 0..<k { s += b[j * ldb + p] * x[p] }
+            y[j] = s
+            j += 1
         }
     }
 
