@@ -23,10 +23,10 @@ enum ModelBench {
         let prompt: [Int32] = (0..<128).map { Int32(100 + ($0 * 37) % 20000) }
         for quantized in [false, true] {
             let model = try LlamaModel.load("default")
-            if quantized { try model.quantizeBlockLinears() }
+            if quantized { try model.quantizeBlockLinears(); try model.quantizeHeadForDecoding() }
             _ = model.generate(prompt: Array(prompt.prefix(8)), maxTokens: 4, eos: [])   // warm up
             let r = model.generate(prompt: prompt, maxTokens: 128, eos: [])
-            print(String(format: "%@  prompt %.1f tokens/s   decode %.1f tokens/s", quantized ? "4-bit block linears" : "Float32 weights    ",
+            print(String(format: "%@  prompt %.1f tokens/s   decode %.1f tokens/s", quantized ? "4-bit linears, 8-bit head" : "Float32 weights          ",
                          128 / r.promptSeconds, Double(r.tokens.count) / r.decodeSeconds))
         }
     }
@@ -35,7 +35,7 @@ enum ModelBench {
     /// prompt and decode rates as one JSON line (read by Benchmarks/compare_inference.py).
     static func generate(_ name: String) throws {
         let model = try LlamaModel.load("default")
-        if name == "nf4" { try model.quantizeBlockLinears() }
+        if name == "nf4" { try model.quantizeBlockLinears(); try model.quantizeHeadForDecoding() }
         let prompt: [Int32] = (0..<128).map { Int32(100 + ($0 * 37) % 20000) }
         _ = model.generate(prompt: Array(prompt.prefix(8)), maxTokens: 4, eos: [])   // warm up
         var bestPrompt = 0.0, bestDecode = 0.0
@@ -43,6 +43,23 @@ enum ModelBench {
             let r = model.generate(prompt: prompt, maxTokens: 128, eos: [])
             bestPrompt = max(bestPrompt, 128 / r.promptSeconds)
             bestDecode = max(bestDecode, Double(r.tokens.count) / r.decodeSeconds)
+        }
+        if ProcessInfo.processInfo.environment["FRUGAL_BENCH_SPLIT"] != nil {
+            // Where a decoded token's time goes: the blocks, then the head.
+            let cache = KVCache(config: model.config, maxTokens: 300)
+            _ = model.nextTokenLogits(prompt, cache: cache)
+            var tBlocks = 0.0, tHead = 0.0
+            withoutGrad {
+                for i in 0..<128 {
+                    var h: Tensor! = nil
+                    tBlocks += seconds { h = model.hiddenStates(ids: [prompt[i]], batch: 1, cache: cache) }
+                    tHead += seconds {
+                        let last = h.reshaped([1, model.config.hiddenSize])
+                        _ = model.decodingHead.map { $0(last) } ?? last.linear(model.lmHead ?? model.embedding)
+                    }
+                }
+            }
+            print(String(format: "per token: blocks %.2f ms, head %.2f ms", tBlocks / 128 * 1e3, tHead / 128 * 1e3))
         }
         print(String(format: "{\"engine\": \"frugal-%@\", \"prompt_tokens_per_s\": %.2f, \"decode_tokens_per_s\": %.2f}",
                      name, bestPrompt, bestDecode))

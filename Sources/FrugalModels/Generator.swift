@@ -17,6 +17,7 @@ extension LlamaModel {
         withoutGrad {
             let h = hiddenStates(ids: ids, batch: 1, cache: cache)   // [1, T, C]
             let last = h.reshaped([ids.count, config.hiddenSize]).slice(ids.count - 1, 1)
+            if let decodingHead { return decodingHead(last).scalars }
             return last.linear(lmHead ?? embedding).scalars
         }
     }

@@ -15,6 +15,8 @@ public final class LlamaModel {
     public let blocks: [LlamaBlock]
     public let finalNorm: Tensor          // [C]
     public let lmHead: Tensor?            // [V, C], nil when tied
+    /// The head `nextTokenLogits` uses when set (an 8-bit copy for decoding: quantizeHeadForDecoding).
+    public var decodingHead: (any LinearLayer)? = nil
 
     public init(config: ModelConfig, embedding: Tensor, blocks: [LlamaBlock], finalNorm: Tensor, lmHead: Tensor?) {
         self.config = config

@@ -28,7 +28,22 @@ public final class QuantizedLinear: LinearLayer {
         self.init(weight: q, bias: linear.bias)
     }
 
-    public func callAsFunction(_ x: Tensor) -> Tensor { x.linear4Bit(weight, bias: bias) }
+    /// Float32 block scales, rebuilt once from double quantization the first time a few rows (a
+    /// decoded token) go through; 4 bytes per block of 64 weights (+0.5 bit per parameter).
+    private var decodeAbsmax: [Float]? = nil
+    private var decodeReservation: MemoryReservation? = nil
+
+    public func callAsFunction(_ x: Tensor) -> Tensor {
+        let rows = x.count / Swift.max(1, inFeatures)
+        if rows <= Tensor.linear4BitGEMVRows && !GradMode.isEnabled {
+            if decodeAbsmax == nil {
+                decodeAbsmax = weight.absmaxValues()
+                decodeReservation = MemoryReservation(bytes: 4 * decodeAbsmax!.count)
+            }
+            return x.linear4Bit(weight, bias: bias, absmax: decodeAbsmax)
+        }
+        return x.linear4Bit(weight, bias: bias)
+    }
 
     /// Only the bias is a tensor; the 4-bit weight is written by FrugalIO's bitsandbytes writer.
     public var namedTensors: [(String, Tensor)] { bias.map { [("bias", $0)] } ?? [] }

@@ -26,13 +26,16 @@ extension QuantizedBlockwise4Bit {
     public var supportsGEMV: Bool { shape.count == 2 && shape[1] % blockSize == 0 && blockSize % 16 == 0 }
 
     /// y[r, o] = Σ_i dequant(W)[o, i] · x[r, i] for r in 0..<m (`x` [m, In], `y` [m, Out], both
-    /// row-major and dense), output rows spread over the cores.
-    public func gemv(_ x: UnsafePointer<Float>, rows m: Int, into y: UnsafeMutablePointer<Float>) {
+    /// row-major and dense), output rows spread over the cores. `absmax`, when given, holds every
+    /// block's Float32 scale (`absmaxValues()`, kept by a decoding layer) so they are not rebuilt
+    /// from double quantization on every call.
+    public func gemv(_ x: UnsafePointer<Float>, rows m: Int, into y: UnsafeMutablePointer<Float>,
+                     absmax: UnsafePointer<Float>? = nil) {
         precondition(supportsGEMV, "QuantizedBlockwise4Bit.gemv: shape \(shape) with block \(blockSize) is not supported")
         let out = shape[0], inF = shape[1]
         #if arch(x86_64)
         if CPUFeatures.useAVX512 && blockSize % 32 == 0 {
-            gemv512(x, rows: m, into: y)
+            gemv512(x, rows: m, into: y, absmax: absmax)
             return
         }
         #endif
@@ -48,22 +51,23 @@ extension QuantizedBlockwise4Bit {
             }
         }
         Parallel.forChunks(out, grain: Swift.max(1, 32768 / inF)) { rows in
-            self.gemvRows(rows, xp: xp, m: m, y: y)
+            self.gemvRows(rows, xp: xp, m: m, y: y, absmax: absmax)
         }
     }
 
     #if arch(x86_64)
     /// The AVX-512 kernel (FrugalAVX512), one input row at a time, output rows over the cores.
-    func gemv512(_ x: UnsafePointer<Float>, rows m: Int, into y: UnsafeMutablePointer<Float>) {
+    func gemv512(_ x: UnsafePointer<Float>, rows m: Int, into y: UnsafeMutablePointer<Float>, absmax: UnsafePointer<Float>?) {
         let out = shape[0], inF = shape[1], bs = blockSize, blocksPerRow = inF / bs
         let xp = UnsafeMutablePointer<Float>.allocate(capacity: m * inF)
         defer { xp.deallocate() }
         for r in 0..<m { FourBitGEMV512.deinterleave(x + r * inF, count: inF, into: xp + r * inF) }
         let codebook = type.codebook
         Parallel.forChunks(out, grain: Swift.max(1, 32768 / inF)) { rows in
-            let scales = UnsafeMutablePointer<Float>.allocate(capacity: rows.count * blocksPerRow)
-            defer { scales.deallocate() }
-            self.fillAbsmax(blocks: (rows.lowerBound * blocksPerRow)..<(rows.upperBound * blocksPerRow), into: scales)
+            let buffer = absmax == nil ? UnsafeMutablePointer<Float>.allocate(capacity: rows.count * blocksPerRow) : nil
+            defer { buffer?.deallocate() }
+            if let buffer { self.fillAbsmax(blocks: (rows.lowerBound * blocksPerRow)..<(rows.upperBound * blocksPerRow), into: buffer) }
+            let scales = UnsafePointer(buffer) ?? absmax! + rows.lowerBound * blocksPerRow
             self.packed.withUnsafeBufferPointer { pk in
                 codebook.withUnsafeBufferPointer { cb in
                     for r in 0..<m {
@@ -77,14 +81,15 @@ extension QuantizedBlockwise4Bit {
     #endif
 
     /// The serial kernel over output rows `rows` (x already de-interleaved).
-    func gemvRows(_ rows: Range<Int>, xp: UnsafePointer<Float>, m: Int, y: UnsafeMutablePointer<Float>) {
+    func gemvRows(_ rows: Range<Int>, xp: UnsafePointer<Float>, m: Int, y: UnsafeMutablePointer<Float>, absmax given: UnsafePointer<Float>?) {
         let out = shape[0], inF = shape[1], bs = blockSize
         let blocksPerRow = inF / bs
         let codebook = type.codebook
         // The block scales of these rows, rebuilt once (double quantization: a lookup, a multiply, an add).
-        let scaleBuffer = UnsafeMutablePointer<Float>.allocate(capacity: rows.count * blocksPerRow)
-        defer { scaleBuffer.deallocate() }
-        fillAbsmax(blocks: (rows.lowerBound * blocksPerRow)..<(rows.upperBound * blocksPerRow), into: scaleBuffer)
+        let buffer = given == nil ? UnsafeMutablePointer<Float>.allocate(capacity: rows.count * blocksPerRow) : nil
+        defer { buffer?.deallocate() }
+        if let buffer { fillAbsmax(blocks: (rows.lowerBound * blocksPerRow)..<(rows.upperBound * blocksPerRow), into: buffer) }
+        let scaleBuffer = UnsafePointer(buffer) ?? given! + rows.lowerBound * blocksPerRow
         let firstBlock = rows.lowerBound * blocksPerRow
         @inline(__always) func absmax(_ b: Int) -> Float { scaleBuffer[b - firstBlock] }
         packed.withUnsafeBufferPointer { pk in

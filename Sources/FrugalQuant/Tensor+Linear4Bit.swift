@@ -21,7 +21,8 @@ extension Tensor {
     /// dequantize-then-sgemm (measured crossover on the default model's shapes: see `make bench`).
     public static var linear4BitGEMVRows = 4
 
-    public func linear4Bit(_ w: QuantizedBlockwise4Bit, bias: Tensor? = nil) -> Tensor {
+    /// `absmax`: the weight's Float32 block scales, when the caller keeps them (decoding).
+    public func linear4Bit(_ w: QuantizedBlockwise4Bit, bias: Tensor? = nil, absmax: [Float]? = nil) -> Tensor {
         precondition(w.shape.count == 2 && shape.last == w.shape[1],
                      "linear4Bit: input \(shape) does not match weight \(w.shape) ([out, in])")
         let out = w.shape[0], inF = w.shape[1]
@@ -30,7 +31,9 @@ extension Tensor {
         let tileRows = Tensor.linear4BitTileRows(inF, out: out)
         let x = self
         if n <= Tensor.linear4BitGEMVRows && w.supportsGEMV {
-            w.gemv(x.data, rows: n, into: y.data)   // decoding: fused, no dequantized tile
+            // decoding: fused, no dequantized tile
+            if let absmax { absmax.withUnsafeBufferPointer { w.gemv(x.data, rows: n, into: y.data, absmax: $0.baseAddress) } }
+            else { w.gemv(x.data, rows: n, into: y.data) }
         } else {
             let tile = Tensor.uninitialized([tileRows, inF])
             var r0 = 0

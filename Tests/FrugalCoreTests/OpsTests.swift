@@ -237,6 +237,20 @@ final class OpsTests: XCTestCase {
                   reference: { Ref.attention($0[0], $0[1], $0[2], causal: false) })
     }
 
+    func testDecodingAttentionMatchesTheSgemmPath() {
+        // Inference with ≤ 4 queries takes the dot-product path; with autograd on, the sgemm path.
+        let rng = RandomGenerator(seed: 9)
+        for (b, tq, tk, h, kv, d, causal) in [(1, 1, 1, 9, 3, 64, true), (1, 1, 37, 9, 3, 64, true), (2, 3, 11, 4, 2, 13, true),
+                                              (1, 4, 4, 2, 1, 8, false)] {
+            let q = Tensor.randn([b, tq, h, d], rng: rng), k = Tensor.randn([b, tk, kv, d], rng: rng)
+            let v = Tensor.randn([b, tk, kv, d], rng: rng)
+            let fast = withoutGrad { Tensor.attention(q: q, k: k, v: v, causal: causal) }.scalars
+            q.requiresGrad = true
+            let reference = Tensor.attention(q: q, k: k, v: v, causal: causal).scalars
+            assertClose(fast.map(Double.init), reference.map(Double.init), rtol: 1e-5, atol: 1e-6, "attention \(b) \(tq) \(tk)")
+        }
+    }
+
     func testDropoutIsSeededAndInverted() {
         let x = Tensor.full([1000], 1)
         x.requiresGrad = true

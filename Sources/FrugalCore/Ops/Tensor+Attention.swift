@@ -18,6 +18,9 @@ extension Tensor {
         let group = h / kvh
         let scale = 1 / Float(d).squareRoot()
         let recording = GradMode.isEnabled && (q.requiresGrad || k.requiresGrad || v.requiresGrad)
+        if !recording && tq <= 4 {
+            return decodingAttention(q: q, k: k, v: v, causal: causal)
+        }
         let out = Tensor.uninitialized(q.shape)
         let probs = recording ? Tensor.uninitialized([bsz, h, tq, tk]) : Tensor.uninitialized([tq, tk])
         let ldq = h * d, ldk = kvh * d
@@ -65,6 +68,35 @@ extension Tensor {
             }
             return [q.requiresGrad ? dq : nil, k.requiresGrad ? dk : nil, v.requiresGrad ? dv : nil]
         }
+    }
+
+    /// Inference with a few queries (decoding one token against the cache): per head, scores by dot
+    /// products, softmax, then the weighted sum of values — no sgemm call (on one query row each
+    /// would be a matrix-vector product too small to thread), heads spread over the cores.
+    /// Same result as the sgemm path above up to the order of additions (tests compare them).
+    static func decodingAttention(q: Tensor, k: Tensor, v: Tensor, causal: Bool) -> Tensor {
+        let bsz = q.shape[0], tq = q.shape[1], h = q.shape[2], d = q.shape[3]
+        let tk = k.shape[1], kvh = k.shape[2], group = h / kvh
+        let scale = 1 / Float(d).squareRoot()
+        let ldq = h * d, ldk = kvh * d
+        let out = Tensor.uninitialized(q.shape)
+        let scores = UnsafeMutablePointer<Float>.allocate(capacity: bsz * h * tk)
+        defer { scores.deallocate() }
+        Parallel.forEach(bsz * h, grain: 1) { bh in
+            let b = bh / h, hh = bh % h, kh = hh / group
+            let p = scores + bh * tk
+            let kp = k.data + b * tk * ldk + kh * d, vp = v.data + b * tk * ldk + kh * d
+            for i in 0..<tq {
+                let qp = q.data + (b * tq + i) * ldq + hh * d
+                let visible = causal ? i + (tk - tq) + 1 : tk
+                for j in 0..<visible { p[j] = scale * Elementwise.dot(qp, kp + j * ldk, d) }
+                SoftmaxKernel.row(p, p, visible)
+                let o = out.data + (b * tq + i) * ldq + hh * d
+                o.update(repeating: 0, count: d)
+                for j in 0..<visible { Elementwise.axpy(p[j], vp + j * ldk, o, d) }
+            }
+        }
+        return out
     }
 
     /// Row-wise softmax of scores [Tq, Tk] in place; with `causal`, row i keeps columns
