@@ -22,8 +22,8 @@ enum ModelBench {
         print("\n## inference, default model, 128-token prompt, 128 new tokens")
         let prompt: [Int32] = (0..<128).map { Int32(100 + ($0 * 37) % 20000) }
         for quantized in [false, true] {
-            let model = try LlamaModel.load("default")
-            if quantized { try model.quantizeBlockLinears(); try model.quantizeHeadForDecoding() }
+            let model = quantized ? try LlamaModel.load4Bit("default") : try LlamaModel.load("default")
+            if quantized { try model.quantizeHeadForDecoding() }
             _ = model.generate(prompt: Array(prompt.prefix(8)), maxTokens: 4, eos: [])   // warm up
             let r = model.generate(prompt: prompt, maxTokens: 128, eos: [])
             print(String(format: "%@  prompt %.1f tokens/s   decode %.1f tokens/s", quantized ? "4-bit linears, 8-bit head" : "Float32 weights          ",
@@ -34,8 +34,8 @@ enum ModelBench {
     /// One inference configuration ("fp32" or "nf4") in this process, three rounds; prints the best
     /// prompt and decode rates as one JSON line (read by Benchmarks/compare_inference.py).
     static func generate(_ name: String) throws {
-        let model = try LlamaModel.load("default")
-        if name == "nf4" { try model.quantizeBlockLinears(); try model.quantizeHeadForDecoding() }
+        let model = name == "nf4" ? try LlamaModel.load4Bit("default") : try LlamaModel.load("default")
+        if name == "nf4" { try model.quantizeHeadForDecoding() }
         let prompt: [Int32] = (0..<128).map { Int32(100 + ($0 * 37) % 20000) }
         _ = model.generate(prompt: Array(prompt.prefix(8)), maxTokens: 4, eos: [])   // warm up
         var bestPrompt = 0.0, bestDecode = 0.0
@@ -69,10 +69,9 @@ enum ModelBench {
 
     /// One fine-tuning configuration (in this process): 1 warm-up step, then 3 timed steps.
     static func finetune(_ name: String) throws {
-        let model = try LlamaModel.load("default")
+        let model = name.hasPrefix("qlora") ? try LlamaModel.load4Bit("default") : try LlamaModel.load("default")
         let ckpt = name.hasSuffix("-ckpt")
         var adapter: LoRAAdapter? = nil
-        if name.hasPrefix("qlora") { try model.quantizeBlockLinears() }
         if name == "full" { for (_, t) in model.namedTensors { t.requiresGrad = true } }
         else { adapter = try LoRAAdapter.attach(to: model, config: LoRAConfig(rank: 8, alpha: 16, dropout: 0, targets: ["all-linear"]), seed: 0) }
         let rng = RandomGenerator(seed: 1)

@@ -5,6 +5,7 @@
 import Foundation
 import FrugalCore
 import FrugalIO
+import FrugalQuant
 import FrugalSpec
 
 public enum ModelLoadError: Error, CustomStringConvertible {
@@ -25,50 +26,74 @@ public enum ModelLoadError: Error, CustomStringConvertible {
 }
 
 extension LlamaModel {
-    /// Builds a model of `config` from tensors fetched by transformers name.
+    /// Builds a model of `config` from tensors fetched by transformers name, one layer at a time.
+    /// `blockLinear`, when given, replaces each block linear as soon as it is loaded (QLoRA quantizes
+    /// it to 4 bits there), so the Float32 weights of all layers never coexist: loading the default
+    /// model for QLoRA peaks at one layer's Float32 weights, not the whole model's 540 MB.
     public convenience init(config: ModelConfig, source: String,
+                            blockLinear: ((Linear) throws -> any LinearLayer)? = nil,
                             fetch: (String) throws -> (shape: [Int], data: [Float])?) throws {
         guard config.architecture != .gpt2 else {
             throw ModelLoadError.unsupportedArchitecture(config.architecture.rawValue, source: source)
         }
-        var tensors: [String: Tensor] = [:]
-        for entry in config.parameterInventory {
-            guard let (shape, data) = try fetch(entry.name) else {
-                throw ModelLoadError.missingTensor(entry.name, source: source)
-            }
-            guard shape == entry.shape else {
-                throw ModelLoadError.shapeMismatch(entry.name, expected: entry.shape, found: shape, source: source)
-            }
-            tensors[entry.name] = Tensor(data, shape: shape)
+        let inventory = config.parameterInventory
+        let expected = Dictionary(inventory.map { ($0.name, $0.shape) }, uniquingKeysWith: { a, _ in a })
+        var consumed = Set<String>()
+        /// The tensor `name` if the configuration has it (nil otherwise), checked against its shape.
+        func load(_ name: String) throws -> Tensor? {
+            guard let shape = expected[name] else { return nil }
+            consumed.insert(name)
+            guard let (found, data) = try fetch(name) else { throw ModelLoadError.missingTensor(name, source: source) }
+            guard found == shape else { throw ModelLoadError.shapeMismatch(name, expected: shape, found: found, source: source) }
+            return Tensor(data, shape: found)
         }
-        func t(_ n: String) -> Tensor { tensors[n]! }
-        func linear(_ p: String) -> Linear { Linear(weight: t("\(p).weight"), bias: tensors["\(p).bias"]) }
-        let blocks = (0..<config.numLayers).map { i -> LlamaBlock in
+        func need(_ name: String) throws -> Tensor {
+            guard let t = try load(name) else { throw ModelLoadError.missingTensor(name, source: source) }
+            return t
+        }
+        func linear(_ p: String) throws -> any LinearLayer {
+            let l = Linear(weight: try need("\(p).weight"), bias: try load("\(p).bias"))
+            return try blockLinear?(l) ?? l
+        }
+        let embedding = try need("model.embed_tokens.weight")
+        var blocks: [LlamaBlock] = []
+        for i in 0..<config.numLayers {
             let p = "model.layers.\(i)"
-            return LlamaBlock(config: config, q: linear("\(p).self_attn.q_proj"), k: linear("\(p).self_attn.k_proj"),
-                              v: linear("\(p).self_attn.v_proj"), o: linear("\(p).self_attn.o_proj"),
-                              gate: linear("\(p).mlp.gate_proj"), up: linear("\(p).mlp.up_proj"),
-                              down: linear("\(p).mlp.down_proj"),
-                              inputNorm: t("\(p).input_layernorm.weight"),
-                              postAttentionNorm: t("\(p).post_attention_layernorm.weight"))
+            blocks.append(LlamaBlock(config: config, q: try linear("\(p).self_attn.q_proj"), k: try linear("\(p).self_attn.k_proj"),
+                                     v: try linear("\(p).self_attn.v_proj"), o: try linear("\(p).self_attn.o_proj"),
+                                     gate: try linear("\(p).mlp.gate_proj"), up: try linear("\(p).mlp.up_proj"),
+                                     down: try linear("\(p).mlp.down_proj"),
+                                     inputNorm: try need("\(p).input_layernorm.weight"),
+                                     postAttentionNorm: try need("\(p).post_attention_layernorm.weight")))
         }
-        self.init(config: config, embedding: t("model.embed_tokens.weight"), blocks: blocks,
-                  finalNorm: t("model.norm.weight"), lmHead: tensors["lm_head.weight"])
+        let norm = try need("model.norm.weight")
+        let head = try load("lm_head.weight")
+        // Anything else the configuration lists must be present and well-shaped too.
+        for entry in inventory where !consumed.contains(entry.name) { _ = try load(entry.name) }
+        self.init(config: config, embedding: embedding, blocks: blocks, finalNorm: norm, lmHead: head)
     }
 
-    /// Loads a GGUF file, an HF directory, or `default` (the model scripts/setup fetched).
-    public static func load(_ argument: String) throws -> LlamaModel {
+    /// Loads a GGUF file, an HF directory, or `default` (the model scripts/setup fetched);
+    /// `blockLinear` as in `init(config:source:blockLinear:fetch:)`.
+    public static func load(_ argument: String, blockLinear: ((Linear) throws -> any LinearLayer)? = nil) throws -> LlamaModel {
         switch try ModelSource.resolve(argument) {
         case let .gguf(path):
             let g = try GGUFModel(path: path)
-            return try LlamaModel(config: g.config, source: path) { name in
+            return try LlamaModel(config: g.config, source: path, blockLinear: blockLinear) { name in
                 g.hfTensorNames.contains(name) ? try g.loadFloat32(hf: name) : nil
             }
         case let .hfDirectory(path):
             let d = try HFModelDirectory(path: path)
-            return try LlamaModel(config: d.config, source: path) { name in
+            return try LlamaModel(config: d.config, source: path, blockLinear: blockLinear) { name in
                 d.weights.info(name) == nil ? nil : try d.weights.loadFloat32(name)
             }
         }
+    }
+
+    /// Loads a model with its block linears quantized to 4 bits as they are read (QLoRA's base, or
+    /// 4-bit inference); bitsandbytes' defaults: NF4, blocks of 64, double quantization.
+    public static func load4Bit(_ argument: String, type: FourBitType = .nf4, blockSize: Int = 64,
+                                doubleQuant: Bool = true) throws -> LlamaModel {
+        try load(argument) { try QuantizedLinear(quantizing: $0, type: type, blockSize: blockSize, doubleQuant: doubleQuant) }
     }
 }

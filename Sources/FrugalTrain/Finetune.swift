@@ -65,10 +65,11 @@ public final class Finetune {
         config.steps = steps
         config.warmup = config.warmup ?? Int((0.03 * Double(steps)).rounded())
 
-        model = try LlamaModel.load(config.model)
+        // QLoRA quantizes each block linear as it is read: the Float32 model is never whole in memory.
+        model = config.method == .qlora ? try LlamaModel.load4Bit(config.model, type: .nf4, blockSize: config.blockSize, doubleQuant: true)
+                                        : try LlamaModel.load(config.model)
         switch config.method {
-        case .qlora: try model.quantizeBlockLinears(type: .nf4, blockSize: config.blockSize, doubleQuant: true)
-        case .lora: break
+        case .qlora, .lora: break
         case .full: for (_, t) in model.namedTensors { t.requiresGrad = true }
         }
         if config.method == .full {
