@@ -86,6 +86,9 @@ enum ModelBench {
         let tokens = 3 * 4 * 129
         print(String(format: "%-11@ %8.1f tokens/s   tensor peak %6.2f GB   peak RSS %6.2f GB", name as NSString,
                      Double(tokens) / secs, Double(peak) / 1e9, Double(peakRSS()) / 1e9))
+        if ProcessInfo.processInfo.environment["FRUGAL_BENCH_POOL"] != nil {
+            print("buffer pool: \(BufferPool.hits) hits, \(BufferPool.misses) misses, \(BufferPool.cachedBytes >> 20) MB cached")
+        }
     }
 
     /// Runs every fine-tuning configuration in a child process.

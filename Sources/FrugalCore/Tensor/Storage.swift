@@ -1,4 +1,4 @@
-// Storage — one 64-byte-aligned heap buffer, accounted in MemoryStats for its whole life.
+// Storage — one 64-byte-aligned buffer (from BufferPool), accounted in MemoryStats for its whole life.
 // Tensors share a Storage when they are views (reshape, first-axis slices).
 // Leaves out: memory-mapped storage (weights read from files are copied in when loaded).
 #if canImport(Glibc)
@@ -17,18 +17,16 @@ public final class Storage: @unchecked Sendable {
     public init(count: Int, dtype: DType = .float32, zeroed: Bool = true) {
         precondition(count >= 0, "Storage: negative element count \(count)")
         let n = max(count * dtype.byteSize, 1)
-        var p: UnsafeMutableRawPointer?
-        let rc = posix_memalign(&p, 64, n)
-        precondition(rc == 0 && p != nil, "Storage: out of memory allocating \(n) bytes")
-        bytes = p!
+        let (p, reused) = BufferPool.allocate(n)
+        bytes = p
         byteCount = count * dtype.byteSize
         self.dtype = dtype
-        if zeroed { memset(bytes, 0, n) }
+        if zeroed && (reused || n < BufferPool.threshold) { memset(bytes, 0, n) }   // fresh pages are zero
         MemoryStats.didAllocate(byteCount)
     }
 
     deinit {
-        free(bytes)
+        BufferPool.release(bytes, max(byteCount, 1))
         MemoryStats.didFree(byteCount)
     }
 
