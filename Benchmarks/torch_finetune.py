@@ -40,9 +40,8 @@ def one(name, hf_dir):
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     print(f"{name:<11} {3 * 4 * 129 / secs:8.1f} tokens/s   peak RSS {rss / 1e9:6.2f} GB", flush=True)
 
-if __name__ == "__main__":
-    if len(sys.argv) == 3:
-        one(sys.argv[1], sys.argv[2]); sys.exit(0)
+def prepare():
+    """The default model as a plain fp32 HF folder (made once, in the temp folder)."""
     import torch
     from transformers import AutoModelForCausalLM
     home = os.environ.get("FRUGAL_HOME", os.path.expanduser("~/.cache/frugal"))
@@ -57,5 +56,13 @@ if __name__ == "__main__":
         plain.load_state_dict(m.state_dict())
         plain.save_pretrained(hf_dir)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
+    return hf_dir
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3:
+        one(sys.argv[1], sys.argv[2]); sys.exit(0)
+    hf_dir = prepare()
+    if sys.argv[1:] == ["--prepare"]:
+        sys.exit(0)
     for c in (sys.argv[1:] or CONFIGS):
         subprocess.run([sys.executable, __file__, c, hf_dir], check=False)

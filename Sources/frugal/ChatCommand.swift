@@ -14,13 +14,14 @@ struct ChatCommand: ParsableCommand {
     @Option(help: "System message (default: the template's own).") var system: String?
     @Option(help: "A PEFT LoRA adapter folder to apply (e.g. the output of frugal finetune).") var adapter: String?
     @OptionGroup var sampling: SamplingFlags
+    @OptionGroup var weights: InferenceWeightFlags
 
     func run() throws {
         let tokenizer = try ModelTokenizer.load(model)
         guard let template = tokenizer.chatTemplate else {
             throw ValidationError(tokenizer.chatTemplateError.map { "\($0)" } ?? "the model has no chat template")
         }
-        let llm = try LlamaModel.load(model)
+        let llm = try weights.load(model)
         if let adapter { try llm.applyAdapter(at: adapter) }
         var messages: [ChatMessage] = system.map { [ChatMessage(role: "system", content: $0)] } ?? []
         Terminal.note("chatting with \(model); /reset starts over, /exit quits")

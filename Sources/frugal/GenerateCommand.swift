@@ -56,6 +56,20 @@ func streamGeneration(model: LlamaModel, tokenizer: ModelTokenizer, prompt: [Int
     return (text, result)
 }
 
+/// How the weights are held while generating.
+struct InferenceWeightFlags: ParsableArguments {
+    @Flag(name: .customLong("load-in-4bit"),
+          help: "Hold the block linears in 4 bits (NF4, double quantization) and the head in 8 bits: about 1/4 of the memory and faster decoding.")
+    var loadIn4Bit = false
+
+    func load(_ model: String) throws -> LlamaModel {
+        guard loadIn4Bit else { return try LlamaModel.load(model) }
+        let llm = try LlamaModel.load4Bit(model)
+        try llm.quantizeHeadForDecoding()
+        return llm
+    }
+}
+
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "generate",
         abstract: "Generate text from a prompt.")
@@ -66,11 +80,12 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "System message for --chat (default: the template's own).") var system: String?
     @Option(help: "A PEFT LoRA adapter folder to apply (e.g. the output of frugal finetune).") var adapter: String?
     @OptionGroup var sampling: SamplingFlags
+    @OptionGroup var weights: InferenceWeightFlags
     @Flag(help: "Print a JSON summary instead of streaming.") var json = false
 
     func run() throws {
         let tokenizer = try ModelTokenizer.load(model)
-        let llm = try LlamaModel.load(model)
+        let llm = try weights.load(model)
         if let adapter { try llm.applyAdapter(at: adapter) }
         var ids: [Int]
         if chat {
