@@ -56,7 +56,7 @@ public final class Finetune {
         let pad = tok.tokenizer.padID ?? tok.tokenizer.eosID ?? 0
         func batches(_ set: TokenizedDataset, shuffle: Bool) -> [TokenBatch] {
             Batcher(dataset: set, batchSize: config.batchSize, maxSeqLen: config.maxSeqLen,
-                    mode: config.pack ? .packed : .padded(padToMultipleOf: 1), padID: pad, shuffle: shuffle, seed: config.seed)
+                    mode: config.pack ? .packed : .padded(padToMultipleOf: 8), padID: pad, shuffle: shuffle, seed: config.seed)
                 .batches(epoch: 0).map(TokenBatch.init(shifting:))
         }
         let train = batches(trainSet, shuffle: true)

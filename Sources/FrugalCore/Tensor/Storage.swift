@@ -11,22 +11,24 @@ public final class Storage: @unchecked Sendable {
     public let bytes: UnsafeMutableRawPointer
     public let byteCount: Int
     public let dtype: DType
+    private let capacity: Int   // what BufferPool handed out (≥ byteCount)
     public var count: Int { byteCount / dtype.byteSize }
 
     /// Allocates `count` elements of `dtype`, zero-filled when `zeroed`.
     public init(count: Int, dtype: DType = .float32, zeroed: Bool = true) {
         precondition(count >= 0, "Storage: negative element count \(count)")
         let n = max(count * dtype.byteSize, 1)
-        let (p, reused) = BufferPool.allocate(n)
+        let (p, capacity, reused) = BufferPool.allocate(n)
         bytes = p
+        self.capacity = capacity
         byteCount = count * dtype.byteSize
         self.dtype = dtype
-        if zeroed && (reused || n < BufferPool.threshold) { memset(bytes, 0, n) }   // fresh pages are zero
+        if zeroed && reused { memset(bytes, 0, n) }   // freshly mapped pages are already zero
         MemoryStats.didAllocate(byteCount)
     }
 
     deinit {
-        BufferPool.release(bytes, max(byteCount, 1))
+        BufferPool.release(bytes, capacity: capacity)
         MemoryStats.didFree(byteCount)
     }
 
