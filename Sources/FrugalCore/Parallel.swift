@@ -1,9 +1,10 @@
 // Parallel — Frugal's parallel-for, sized to the machine.
 //
 // Built on WorkerPool (persistent workers that spin briefly between jobs: waking libdispatch's
-// workers cost tens of microseconds per region here). OpenBLAS keeps its own threads (one per core); the rule that keeps the two from oversubscribing the cores is simple:
-// sgemm is only ever called from outside a parallelFor body (never nested inside one). Work is split
-// into at most `Parallel.threads` contiguous chunks so small loops do not pay per-item overhead.
+// workers cost tens of microseconds per region here). OpenBLAS runs single-threaded and Gemm splits
+// large products over these same workers, so one pool of threads serves everything; a region opened
+// inside another runs inline. Work is split into at most `Parallel.threads` contiguous chunks so
+// small loops do not pay per-item overhead.
 import Dispatch
 import Foundation
 #if canImport(Glibc)
