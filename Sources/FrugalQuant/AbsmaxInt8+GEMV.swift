@@ -76,15 +76,6 @@ extension AbsmaxInt8 {
 
     /// The reference: Σ_i value(o·In + i)·x[r, i] in Double, element by element.
     public func gemvReference(_ x: [Float], rows m: Int, inFeatures inF: Int) -> [Float] {
-        let out = count / inF
-        var y = [Float](repeating: 0, count: m * out)
-        for r in 0..<m {
-            for o in 0..<out {
-                var s = 0.0
-                for i in 0..<inF { s += Double(value(at: o * inF + i)) * Double(x[r * inF + i]) }
-                y[r * out + o] = Float(s)
-            }
-        }
-        return y
+        naiveGEMV(x, rows: m, out: count / inF, inFeatures: inF, weight: value(at:))
     }
 }

@@ -210,14 +210,20 @@ extension QuantizedBlockwise4Bit {
     public func gemvReference(_ x: [Float], rows m: Int) -> [Float] {
         let out = shape[0], inF = shape[1]
         precondition(x.count == m * inF, "gemvReference: x has \(x.count) values, expected \(m) × \(inF)")
-        var y = [Float](repeating: 0, count: m * out)
-        for r in 0..<m {
-            for o in 0..<out {
-                var s = 0.0
-                for i in 0..<inF { s += Double(value(at: o * inF + i)) * Double(x[r * inF + i]) }
-                y[r * out + o] = Float(s)
-            }
-        }
-        return y
+        return naiveGEMV(x, rows: m, out: out, inFeatures: inF, weight: value(at:))
     }
+}
+
+/// y[r, o] = Σ_i weight(o·In + i)·x[r, i], summed in Double element by element: the reference every
+/// quantized GEMV is tested against.
+func naiveGEMV(_ x: [Float], rows m: Int, out: Int, inFeatures inF: Int, weight: (Int) -> Float) -> [Float] {
+    var y = [Float](repeating: 0, count: m * out)
+    for r in 0..<m {
+        for o in 0..<out {
+            var s = 0.0
+            for i in 0..<inF { s += Double(weight(o * inF + i)) * Double(x[r * inF + i]) }
+            y[r * out + o] = Float(s)
+        }
+    }
+    return y
 }
