@@ -5,6 +5,8 @@
 //   micro-batch 4 × 128 tokens, r 8, alpha 16, all seven projections, for QLoRA with and without
 //   checkpointing, LoRA and full. Each fine-tuning configuration runs in a fresh process
 //   (`FrugalBench finetune CONFIG`) so its peak RSS is its own.
+// Diagnostics: FRUGAL_BENCH_SPLIT=1 with `generate` prints where a decoded token's time goes (blocks,
+// head); FRUGAL_BENCH_POOL=1 with `finetune` prints the buffer pool's hits and misses.
 import Foundation
 import FrugalCore
 import FrugalIO
