@@ -1,0 +1,60 @@
+// The runtime under the tensors: BufferPool reuses freed buffers by size and still hands out zeroed
+// storage when asked; WorkerPool (through Parallel) runs every chunk exactly once, nested regions
+// inline; sgemm split over the workers equals the naive product on shapes that split by rows and
+// by columns.
+import XCTest
+@testable import FrugalCore
+
+final class RuntimeTests: XCTestCase {
+    func testBufferPoolReusesBuffersAndZeroesReusedOnes() {
+        let count = 300_000   // 1.2 MB: a pooled size
+        var first: UnsafeMutableRawPointer? = nil
+        do {
+            let s = Storage(count: count)
+            first = s.bytes
+            s.floats.update(repeating: 7, count: count)
+        }
+        let hits = BufferPool.hits
+        let again = Storage(count: count)          // zeroed by default
+        XCTAssertEqual(again.bytes, first, "the freed buffer of the same size is reused")
+        XCTAssertEqual(BufferPool.hits, hits + 1)
+        XCTAssertTrue(UnsafeBufferPointer(start: again.floats, count: count).allSatisfy { $0 == 0 })
+        // A slightly smaller request (within 1/8) reuses it too; an uninitialized one skips the zeroing.
+        _ = consume again
+        let hitsBefore = BufferPool.hits
+        let smaller = Storage(count: count - 20_000, zeroed: false)
+        XCTAssertEqual(BufferPool.hits, hitsBefore + 1, "a cached buffer within 1/8 serves it")
+        XCTAssertEqual(smaller.count, count - 20_000)
+    }
+
+    func testParallelRunsEveryChunkOnceAndNestedRegionsInline() {
+        var hits = [Int](repeating: 0, count: 10_000)
+        hits.withUnsafeMutableBufferPointer { h in
+            let p = h.baseAddress!
+            Parallel.forChunks(100, grain: 1) { outer in
+                for i in outer {
+                    Parallel.forChunks(100, grain: 1) { inner in   // nested: runs on this thread
+                        for j in inner { p[i * 100 + j] += 1 }
+                    }
+                }
+            }
+        }
+        XCTAssertTrue(hits.allSatisfy { $0 == 1 })
+    }
+
+    func testSgemmSplitOverWorkersMatchesNaive() {
+        let rng = RandomGenerator(seed: 12)
+        // 600×500×40 splits by rows; 8×700×300 (few rows) by columns; both transposes.
+        for (m, n, k) in [(600, 500, 40), (8, 700, 300)] {
+            for (ta, tb) in [(false, true), (true, false), (true, true), (false, false)] {
+                let a = (0..<(m * k)).map { _ in rng.normal() }, b = (0..<(k * n)).map { _ in rng.normal() }
+                var c1 = [Float](repeating: 0.25, count: m * n), c2 = c1
+                Gemm.sgemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 0.5, a: a, lda: ta ? m : k, b: b, ldb: tb ? k : n,
+                           beta: 0.5, c: &c1, ldc: n)
+                Gemm.naive(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 0.5, a: a, lda: ta ? m : k, b: b, ldb: tb ? k : n,
+                           beta: 0.5, c: &c2, ldc: n)
+                for i in 0..<(m * n) { XCTAssertEqual(c1[i], c2[i], accuracy: 1e-3 * (1 + abs(c2[i])), "\(m)×\(n)×\(k) \(ta) \(tb) [\(i)]") }
+            }
+        }
+    }
+}
