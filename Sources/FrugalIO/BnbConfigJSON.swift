@@ -265,29 +265,5 @@ public indirect enum BnbConfigJSON: Equatable, Sendable {
     }
 
     /// A string as CPython's json writes it with ensure_ascii=True.
-    static func pythonString(_ s: String) -> String {
-        var out = "\""
-        func u(_ v: UInt32) { let h = String(v, radix: 16); out += "\\u" + String(repeating: "0", count: 4 - h.count) + h }
-        for c in s.unicodeScalars {
-            switch c {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            default:
-                if (0x20...0x7E).contains(c.value) {
-                    out.unicodeScalars.append(c)
-                } else if c.value > 0xFFFF {
-                    let v = c.value - 0x10000
-                    u(0xD800 + (v >> 10)); u(0xDC00 + (v & 0x3FF))
-                } else {
-                    u(c.value)
-                }
-            }
-        }
-        return out + "\""
-    }
+    static func pythonString(_ s: String) -> String { JSONString.quoted(s, asciiOnly: true) }
 }

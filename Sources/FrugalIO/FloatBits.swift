@@ -1,11 +1,13 @@
 // FloatBits — conversions between Float32 and the narrow float formats found in model files.
 //
 // fp16: IEEE binary16 via Swift's Float16 (RNE, gradual underflow; F16C instructions on x86-64).
-// bf16: the top 16 bits of a Float32; widening is a shift, narrowing is PyTorch's
-//   `round_to_nearest_even` (c10/util/BFloat16.h): NaN -> 0x7FC0, else (u + 0x7FFF + lsb) >> 16.
+// bf16: FrugalQuant's BFloat16Bits (the top 16 bits of a Float32; narrowing is PyTorch's
+//   round-to-nearest-even with NaN -> 0x7FC0).
 // fp8: E4M3FN (bias 7, no infinities, S.1111.111 is NaN), E5M2 (the top byte of an fp16),
 //   E8M0 (2^(e-127), 0xFF is NaN), as in the OCP 8-bit float spec and PyTorch's float8 types.
 // Leaves out: narrowing to fp8 (Frugal never writes fp8), FP4/FP6.
+import FrugalQuant
+
 public enum FloatBits {
     @inline(__always)
     public static func halfToFloat(_ bits: UInt16) -> Float { Float(Float16(bitPattern: bits)) }
@@ -14,15 +16,11 @@ public enum FloatBits {
     public static func floatToHalf(_ x: Float) -> UInt16 { Float16(x).bitPattern }
 
     @inline(__always)
-    public static func bf16ToFloat(_ bits: UInt16) -> Float { Float(bitPattern: UInt32(bits) << 16) }
+    public static func bf16ToFloat(_ bits: UInt16) -> Float { BFloat16Bits.toFloat(bits) }
 
     /// PyTorch's fp32 -> bf16 (round to nearest even; NaN becomes 0x7FC0).
     @inline(__always)
-    public static func floatToBF16(_ x: Float) -> UInt16 {
-        if x.isNaN { return 0x7FC0 }
-        let u = x.bitPattern
-        return UInt16(truncatingIfNeeded: (u &+ 0x7FFF &+ ((u >> 16) & 1)) >> 16)
-    }
+    public static func floatToBF16(_ x: Float) -> UInt16 { BFloat16Bits.fromFloat(x) }
 
     /// OCP FP8 E4M3FN -> Float.
     public static func e4m3ToFloat(_ b: UInt8) -> Float {
