@@ -55,10 +55,7 @@ enum ModelBench {
                 for i in 0..<128 {
                     var h: Tensor! = nil
                     tBlocks += seconds { h = model.hiddenStates(ids: [prompt[i]], batch: 1, cache: cache) }
-                    tHead += seconds {
-                        let last = h.reshaped([1, model.config.hiddenSize])
-                        _ = model.decodingHead.map { $0(last) } ?? last.linear(model.lmHead ?? model.embedding)
-                    }
+                    tHead += seconds { _ = model.decodingLogits(h.reshaped([1, model.config.hiddenSize])) }
                 }
             }
             print(String(format: "per token: blocks %.2f ms, head %.2f ms", tBlocks / 128 * 1e3, tHead / 128 * 1e3))

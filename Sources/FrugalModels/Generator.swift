@@ -12,13 +12,18 @@ public struct GenerationResult: Sendable {
 }
 
 extension LlamaModel {
+    /// Logits [N, V] of final hidden states [N, C] for decoding: through `decodingHead` when set
+    /// (the 8-bit head), else the Float32 head.
+    public func decodingLogits(_ hidden: Tensor) -> Tensor {
+        decodingHead.map { $0(hidden) } ?? hidden.linear(lmHead ?? embedding)
+    }
+
     /// Logits [V] of the last position after feeding `ids` (appended to the cache).
     public func nextTokenLogits(_ ids: [Int32], cache: KVCache) -> [Float] {
         withoutGrad {
             let h = hiddenStates(ids: ids, batch: 1, cache: cache)   // [1, T, C]
             let last = h.reshaped([ids.count, config.hiddenSize]).slice(ids.count - 1, 1)
-            if let decodingHead { return decodingHead(last).scalars }
-            return last.linear(lmHead ?? embedding).scalars
+            return decodingLogits(last).scalars
         }
     }
 

@@ -12,8 +12,8 @@
 // are widened to eight 32-bit lanes; their high nibbles are the even elements and the low nibbles
 // the odd ones, so x is de-interleaved once per call (per 16 values: evens, then odds) instead of
 // re-interleaving the codes. A code value is looked up with two 8-entry permutes (vpermps) and a
-// blend on the code's bit 3. The absmax (rebuilt from double quantization inline) scales each
-// block's partial sum. Rows of W are split over the cores. The result equals the reference up to
+// blend on the code's bit 3. The block's Float32 absmax (kept by the caller, or rebuilt from double
+// quantization once per call for the rows at hand) scales each block's partial sum. Rows of W are split over the cores. The result equals the reference up to
 // the order of Float32 additions (tests: relative error < 1e-6 on the default model's shapes).
 #if arch(x86_64)
 import _Builtin_intrinsics.intel
@@ -51,28 +51,26 @@ extension QuantizedBlockwise4Bit {
             }
         }
         Parallel.forChunks(out, grain: Swift.max(1, 32768 / inF)) { rows in
-            self.gemvRows(rows, xp: xp, m: m, y: y, absmax: absmax)
+            self.withRowScales(rows, given: absmax) { self.gemvRows(rows, xp: xp, m: m, y: y, scales: $0) }
         }
     }
 
     #if arch(x86_64)
     /// The AVX-512 kernel (FrugalAVX512), one input row at a time, output rows over the cores.
     func gemv512(_ x: UnsafePointer<Float>, rows m: Int, into y: UnsafeMutablePointer<Float>, absmax: UnsafePointer<Float>?) {
-        let out = shape[0], inF = shape[1], bs = blockSize, blocksPerRow = inF / bs
+        let out = shape[0], inF = shape[1], bs = blockSize
         let xp = UnsafeMutablePointer<Float>.allocate(capacity: m * inF)
         defer { xp.deallocate() }
         for r in 0..<m { FourBitGEMV512.deinterleave(x + r * inF, count: inF, into: xp + r * inF) }
         let codebook = type.codebook
         Parallel.forChunks(out, grain: Swift.max(1, 32768 / inF)) { rows in
-            let buffer = absmax == nil ? UnsafeMutablePointer<Float>.allocate(capacity: rows.count * blocksPerRow) : nil
-            defer { buffer?.deallocate() }
-            if let buffer { self.fillAbsmax(blocks: (rows.lowerBound * blocksPerRow)..<(rows.upperBound * blocksPerRow), into: buffer) }
-            let scales = UnsafePointer(buffer) ?? absmax! + rows.lowerBound * blocksPerRow
-            self.packed.withUnsafeBufferPointer { pk in
-                codebook.withUnsafeBufferPointer { cb in
-                    for r in 0..<m {
-                        FourBitGEMV512.rows(rows, packed: pk.baseAddress!, inFeatures: inF, blockSize: bs,
-                                            codebook: cb.baseAddress!, scales: scales, xp: xp + r * inF, y: y + r * out)
+            self.withRowScales(rows, given: absmax) { scales in
+                self.packed.withUnsafeBufferPointer { pk in
+                    codebook.withUnsafeBufferPointer { cb in
+                        for r in 0..<m {
+                            FourBitGEMV512.rows(rows, packed: pk.baseAddress!, inFeatures: inF, blockSize: bs,
+                                                codebook: cb.baseAddress!, scales: scales, xp: xp + r * inF, y: y + r * out)
+                        }
                     }
                 }
             }
@@ -80,103 +78,108 @@ extension QuantizedBlockwise4Bit {
     }
     #endif
 
-    /// The serial kernel over output rows `rows` (x already de-interleaved).
-    func gemvRows(_ rows: Range<Int>, xp: UnsafePointer<Float>, m: Int, y: UnsafeMutablePointer<Float>, absmax given: UnsafePointer<Float>?) {
+    /// Calls `body` with the Float32 scales of the blocks of output rows `rows` (the first row's first
+    /// block at index 0): a view into `given` (every block's scales) when the caller keeps them,
+    /// else rebuilt into scratch.
+    func withRowScales<R>(_ rows: Range<Int>, given: UnsafePointer<Float>?, _ body: (UnsafePointer<Float>) -> R) -> R {
+        let blocksPerRow = shape[1] / blockSize
+        if let given { return body(given + rows.lowerBound * blocksPerRow) }
+        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: rows.count * blocksPerRow)
+        defer { buffer.deallocate() }
+        fillAbsmax(blocks: (rows.lowerBound * blocksPerRow)..<(rows.upperBound * blocksPerRow), into: buffer)
+        return body(buffer)
+    }
+
+    /// The serial kernel over output rows `rows` (x already de-interleaved; `scales` from withRowScales).
+    func gemvRows(_ rows: Range<Int>, xp: UnsafePointer<Float>, m: Int, y: UnsafeMutablePointer<Float>, scales: UnsafePointer<Float>) {
         let out = shape[0], inF = shape[1], bs = blockSize
         let blocksPerRow = inF / bs
         let codebook = type.codebook
-        // The block scales of these rows, rebuilt once (double quantization: a lookup, a multiply, an add).
-        let buffer = given == nil ? UnsafeMutablePointer<Float>.allocate(capacity: rows.count * blocksPerRow) : nil
-        defer { buffer?.deallocate() }
-        if let buffer { fillAbsmax(blocks: (rows.lowerBound * blocksPerRow)..<(rows.upperBound * blocksPerRow), into: buffer) }
-        let scaleBuffer = UnsafePointer(buffer) ?? given! + rows.lowerBound * blocksPerRow
         let firstBlock = rows.lowerBound * blocksPerRow
-        @inline(__always) func absmax(_ b: Int) -> Float { scaleBuffer[b - firstBlock] }
+        @inline(__always) func absmax(_ b: Int) -> Float { scales[b - firstBlock] }
         packed.withUnsafeBufferPointer { pk in
             let bytes = pk.baseAddress!
-            do {
-                #if arch(x86_64)
-                let lutLo = SIMD8<Float>(codebook[0], codebook[1], codebook[2], codebook[3],
-                                         codebook[4], codebook[5], codebook[6], codebook[7])
-                let lutHi = SIMD8<Float>(codebook[8], codebook[9], codebook[10], codebook[11],
-                                         codebook[12], codebook[13], codebook[14], codebook[15])
-                let fifteen = _mm256_set1_epi32(15)
-                @inline(__always) func lookup(_ idx: __m256i) -> SIMD8<Float> {
-                    let a = _mm256_permutevar8x32_ps(lutLo, idx)
-                    let b = _mm256_permutevar8x32_ps(lutHi, idx)
-                    return _mm256_blendv_ps(a, b, _mm256_castsi256_ps(_mm256_slli_epi32(idx, 28)))
-                }
-                if m == 1 {
-                    for o in rows {
-                        var total = SIMD8<Float>(repeating: 0)
-                        var p = UnsafeRawPointer(bytes + (o * inF) >> 1)
-                        var xr = xp
-                        for blk in 0..<blocksPerRow {
-                            var acc0 = SIMD8<Float>(repeating: 0), acc1 = SIMD8<Float>(repeating: 0)
-                            for _ in 0..<(bs >> 4) {
-                                let v = _mm256_cvtepu8_epi32(_mm_loadl_epi64(p.assumingMemoryBound(to: __m128i.self)))
-                                let wHi = lookup(_mm256_srli_epi32(v, 4))
-                                let wLo = lookup(_mm256_and_si256(v, fifteen))
-                                let x0 = UnsafeRawPointer(xr).loadUnaligned(as: SIMD8<Float>.self)
-                                let x1 = UnsafeRawPointer(xr + 8).loadUnaligned(as: SIMD8<Float>.self)
-                                acc0 = _mm256_fmadd_ps(wHi, x0, acc0)
-                                acc1 = _mm256_fmadd_ps(wLo, x1, acc1)
-                                p += 8; xr += 16
-                            }
-                            total = _mm256_fmadd_ps(acc0 + acc1, SIMD8(repeating: absmax(o * blocksPerRow + blk)), total)
-                        }
-                        y[o] = total.sum()
-                    }
-                    return
-                }
-                let acc = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: 2 * m)
-                defer { acc.deallocate() }
+            #if arch(x86_64)
+            let lutLo = SIMD8<Float>(codebook[0], codebook[1], codebook[2], codebook[3],
+                                     codebook[4], codebook[5], codebook[6], codebook[7])
+            let lutHi = SIMD8<Float>(codebook[8], codebook[9], codebook[10], codebook[11],
+                                     codebook[12], codebook[13], codebook[14], codebook[15])
+            let fifteen = _mm256_set1_epi32(15)
+            @inline(__always) func lookup(_ idx: __m256i) -> SIMD8<Float> {
+                let a = _mm256_permutevar8x32_ps(lutLo, idx)
+                let b = _mm256_permutevar8x32_ps(lutHi, idx)
+                return _mm256_blendv_ps(a, b, _mm256_castsi256_ps(_mm256_slli_epi32(idx, 28)))
+            }
+            if m == 1 {
                 for o in rows {
-                    for r in 0..<m { acc[2 * r] = SIMD8(repeating: 0); acc[2 * r + 1] = SIMD8(repeating: 0) }
+                    var total = SIMD8<Float>(repeating: 0)
                     var p = UnsafeRawPointer(bytes + (o * inF) >> 1)
+                    var xr = xp
                     for blk in 0..<blocksPerRow {
-                        let scale = SIMD8<Float>(repeating: absmax(o * blocksPerRow + blk))
-                        for r in 0..<m { acc[2 * r + 1] = SIMD8(repeating: 0) }
-                        var col = blk * bs
+                        var acc0 = SIMD8<Float>(repeating: 0), acc1 = SIMD8<Float>(repeating: 0)
                         for _ in 0..<(bs >> 4) {
                             let v = _mm256_cvtepu8_epi32(_mm_loadl_epi64(p.assumingMemoryBound(to: __m128i.self)))
                             let wHi = lookup(_mm256_srli_epi32(v, 4))
                             let wLo = lookup(_mm256_and_si256(v, fifteen))
-                            for r in 0..<m {
-                                let xr = UnsafeRawPointer(xp + r * inF + col)
-                                var partial = acc[2 * r + 1]
-                                partial = _mm256_fmadd_ps(wHi, xr.loadUnaligned(as: SIMD8<Float>.self), partial)
-                                partial = _mm256_fmadd_ps(wLo, xr.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), partial)
-                                acc[2 * r + 1] = partial
-                            }
-                            p += 8; col += 16
+                            let x0 = UnsafeRawPointer(xr).loadUnaligned(as: SIMD8<Float>.self)
+                            let x1 = UnsafeRawPointer(xr + 8).loadUnaligned(as: SIMD8<Float>.self)
+                            acc0 = _mm256_fmadd_ps(wHi, x0, acc0)
+                            acc1 = _mm256_fmadd_ps(wLo, x1, acc1)
+                            p += 8; xr += 16
                         }
-                        for r in 0..<m { acc[2 * r] = _mm256_fmadd_ps(acc[2 * r + 1], scale, acc[2 * r]) }
+                        total = _mm256_fmadd_ps(acc0 + acc1, SIMD8(repeating: absmax(o * blocksPerRow + blk)), total)
                     }
-                    for r in 0..<m { y[r * out + o] = acc[2 * r].sum() }
+                    y[o] = total.sum()
                 }
-                #else
-                // Portable path: the same arithmetic without intrinsics.
-                for o in rows {
-                    for r in 0..<m {
-                        var total: Float = 0
-                        for blk in 0..<blocksPerRow {
-                            var partial: Float = 0
-                            let base = o * inF + blk * bs
-                            for g in stride(from: 0, to: bs, by: 16) {
-                                for j in 0..<8 {
-                                    let byte = bytes[(base + g) >> 1 + j]
-                                    partial += codebook[Int(byte >> 4)] * xp[r * inF + blk * bs + g + j]
-                                    partial += codebook[Int(byte & 15)] * xp[r * inF + blk * bs + g + 8 + j]
-                                }
-                            }
-                            total += partial * absmax(o * blocksPerRow + blk)
-                        }
-                        y[r * out + o] = total
-                    }
-                }
-                #endif
+                return
             }
+            let acc = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: 2 * m)
+            defer { acc.deallocate() }
+            for o in rows {
+                for r in 0..<m { acc[2 * r] = SIMD8(repeating: 0); acc[2 * r + 1] = SIMD8(repeating: 0) }
+                var p = UnsafeRawPointer(bytes + (o * inF) >> 1)
+                for blk in 0..<blocksPerRow {
+                    let scale = SIMD8<Float>(repeating: absmax(o * blocksPerRow + blk))
+                    for r in 0..<m { acc[2 * r + 1] = SIMD8(repeating: 0) }
+                    var col = blk * bs
+                    for _ in 0..<(bs >> 4) {
+                        let v = _mm256_cvtepu8_epi32(_mm_loadl_epi64(p.assumingMemoryBound(to: __m128i.self)))
+                        let wHi = lookup(_mm256_srli_epi32(v, 4))
+                        let wLo = lookup(_mm256_and_si256(v, fifteen))
+                        for r in 0..<m {
+                            let xr = UnsafeRawPointer(xp + r * inF + col)
+                            var partial = acc[2 * r + 1]
+                            partial = _mm256_fmadd_ps(wHi, xr.loadUnaligned(as: SIMD8<Float>.self), partial)
+                            partial = _mm256_fmadd_ps(wLo, xr.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), partial)
+                            acc[2 * r + 1] = partial
+                        }
+                        p += 8; col += 16
+                    }
+                    for r in 0..<m { acc[2 * r] = _mm256_fmadd_ps(acc[2 * r + 1], scale, acc[2 * r]) }
+                }
+                for r in 0..<m { y[r * out + o] = acc[2 * r].sum() }
+            }
+            #else
+            // Portable path: the same arithmetic without intrinsics.
+            for o in rows {
+                for r in 0..<m {
+                    var total: Float = 0
+                    for blk in 0..<blocksPerRow {
+                        var partial: Float = 0
+                        let base = o * inF + blk * bs
+                        for g in stride(from: 0, to: bs, by: 16) {
+                            for j in 0..<8 {
+                                let byte = bytes[(base + g) >> 1 + j]
+                                partial += codebook[Int(byte >> 4)] * xp[r * inF + blk * bs + g + j]
+                                partial += codebook[Int(byte & 15)] * xp[r * inF + blk * bs + g + 8 + j]
+                            }
+                        }
+                        total += partial * absmax(o * blocksPerRow + blk)
+                    }
+                    y[r * out + o] = total
+                }
+            }
+            #endif
         }
     }
 
@@ -188,19 +191,7 @@ extension QuantizedBlockwise4Bit {
                 for b in blocks { dst[b - blocks.lowerBound] = ab[b] }
             }
         case .doubleQuantized(let d):
-            d.codes.withUnsafeBufferPointer { codes in
-                d.nestedAbsmax.withUnsafeBufferPointer { nested in
-                    d.nestedCode.withUnsafeBufferPointer { code in
-                        let offset = d.offset, nbs = d.nestedBlockSize
-                        var b = blocks.lowerBound
-                        while b < blocks.upperBound {   // one nested scale per run of `nbs` blocks
-                            let nb = b / nbs, end = Swift.min(blocks.upperBound, (nb + 1) * nbs)
-                            let scale = nested[nb]
-                            while b < end { dst[b - blocks.lowerBound] = code[Int(codes[b])] * scale + offset; b += 1 }
-                        }
-                    }
-                }
-            }
+            for b in blocks { dst[b - blocks.lowerBound] = d.absmax(ofBlock: b) }
         }
     }
 
