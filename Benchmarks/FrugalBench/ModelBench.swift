@@ -78,6 +78,7 @@ enum ModelBench {
         var o = TrainOptions(); o.steps = 4; o.checkpointing = ckpt; o.shuffle = false
         let trainer = try Trainer(model: model, adapter: adapter, train: batches, options: o)
         _ = try trainer.trainStep()
+        OpProfile.reset()
         let t0 = Date()
         var peak = 0
         for _ in 0..<3 { peak = max(peak, try trainer.trainStep().peakMemoryBytes) }
@@ -85,6 +86,7 @@ enum ModelBench {
         let tokens = 3 * 4 * 129
         print(String(format: "%-11@ %8.1f tokens/s   tensor peak %6.2f GB   peak RSS %6.2f GB", name as NSString,
                      Double(tokens) / secs, Double(peak) / 1e9, Double(peakRSS()) / 1e9))
+        if OpProfile.enabled { print(OpProfile.report(steps: 3)) }
         if ProcessInfo.processInfo.environment["FRUGAL_BENCH_POOL"] != nil {
             print("buffer pool: \(BufferPool.hits) hits, \(BufferPool.misses) misses, \(BufferPool.cachedBytes >> 20) MB cached")
         }

@@ -31,7 +31,7 @@ if CommandLine.arguments.count == 3 && CommandLine.arguments[1] == "generate" {
     try ModelBench.generate(CommandLine.arguments[2])
     exit(0)
 }
-let sections = Set(CommandLine.arguments.dropFirst())   // none = all; or any of: kernels quant model finetune memory
+let sections = Set(CommandLine.arguments.dropFirst())   // none = all; or any of: kernels lora head quant pool decode model finetune memory
 func wants(_ s: String) -> Bool { sections.isEmpty || sections.contains(s) }
 let rng = RandomGenerator(seed: 0)
 print("FrugalBench — \(Parallel.threads) threads, OpenBLAS threads \(Gemm.blasThreads), OpenBLAS kernels \(BLASCore.current)")
@@ -90,6 +90,8 @@ print(String(format: "forward+backward  %.1f ms (best of 8; median %.1f ms)", ti
 print(String(format: "time inside sgemm %.1f%%   overall %.1f GFLOP/s (sgemm FLOPs / step time)", shares[i] * 100, gflops[i]))
 print(String(format: "tokens/s through one block: %.0f", 512 / times[i]))
 }
+if wants("lora") { LoRABench.run(rng: rng) }
+if wants("head") { HeadBench.run(rng: rng) }
 if wants("quant") { try QuantBench.run(rng: rng) }
 if wants("pool") { PoolBench.run() }
 if wants("quant") || wants("decode") { try QuantBench.decode(rng: rng) }

@@ -6,8 +6,9 @@
 // Frugal's autograd rule, which decides what is kept: an op is recorded when one of its inputs
 // requires a gradient. The graph's edges point to producer nodes, not to tensors, so a recorded op
 // keeps alive only what its backward captured (its saved tensors, as in PyTorch): linear/matmul
-// and the 4-bit linear their input, RMSNorm and SiLU their input, a product both factors, attention
-// q, k, v and its probabilities [B,H,T,T]; additions, scalings, RoPE and reshapes keep nothing.
+// and the 4-bit linear their input, the LoRA update its input and x·Aᵀ, RMSNorm its input, SwiGLU
+// gate and up, attention q, k, v and its probabilities [B,H,T,T]; additions, scalings, RoPE and
+// reshapes keep nothing.
 // A node frees what it saved as soon as its backward has run. Hence, at the end of the forward:
 // kept = tensors captured by recorded ops ∪ their saved extras; everything else is already freed.
 // Reshapes are views (no bytes); RMSNorm statistics and RoPE tables are Swift arrays, not tensor
@@ -27,6 +28,9 @@ struct FrugalBlockTrace {
     }
 
     private(set) var items: [Item] = []
+
+    /// Marks item `i` as carrying a gradient (an in-place recorded op now owns its storage).
+    mutating func carriesGradient(_ i: Int) { items[i].requiresGrad = true }
 
     /// The block input (index 0), allocated by the previous block or the embedding.
     var inputKept: Bool { items[0].kept }
@@ -71,16 +75,18 @@ enum FrugalBlockModel {
         let HD = Double(c.queryWidth), KD = Double(c.kvWidth), r = Double(rank)
         var t = FrugalBlockTrace(input: "block input (residual stream)", shape: "[B,T,C]", elements: N * C,
                                  requiresGrad: inputRequiresGrad)
-        // A projection: base product (+ bias), then PEFT's LoRA branch y + s·(x·Aᵀ)·Bᵀ when wrapped.
+        // A projection: base product (+ bias), then the LoRA branch y + s·(x·Aᵀ)·Bᵀ when wrapped,
+        // which Frugal accumulates into y's own storage (addingLowRank): it saves x·Aᵀ [B,T,r] and
+        // captures x; the result is y's buffer, now carrying a gradient.
         func linear(_ module: String, _ x: Int, out: Double, _ letter: String, bias: Bool) -> Int {
             let shape = "[B,T,\(letter)]"
             var y = t.op("\(module) output", shape, N * out, inputs: [x], trainableParams: fullTraining)
             if bias { y = t.op("\(module) output + bias", shape, N * out, inputs: [y], captures: [], trainableParams: fullTraining) }
             guard lora.contains(module) else { return y }
-            let a = t.op("\(module) lora_A output", "[B,T,r]", N * r, inputs: [x], trainableParams: true)
-            let b = t.op("\(module) lora_B output", shape, N * out, inputs: [a], trainableParams: true)
-            let s = t.op("\(module) lora_B output × scaling", shape, N * out, inputs: [b], captures: [])
-            return t.op("\(module) base + LoRA", shape, N * out, inputs: [y, s], captures: [])
+            t.op("\(module) lora_A output x·Aᵀ (saved)", "[B,T,r]", N * r, inputs: [x], trainableParams: true,
+                 outputCapturedLater: true)
+            t.carriesGradient(y)
+            return y
         }
         let x = 0
         let n1 = t.op("input_layernorm output", "[B,T,C]", N * C, inputs: [x], trainableParams: fullTraining)
@@ -95,9 +101,8 @@ enum FrugalBlockModel {
         let h = t.op("residual add (attention)", "[B,T,C]", N * C, inputs: [x, o], captures: [])
         let n2 = t.op("post_attention_layernorm output", "[B,T,C]", N * C, inputs: [h], trainableParams: fullTraining)
         let g = linear("gate_proj", n2, out: F, "F", bias: c.mlpBias)
-        let sg = t.op("silu(gate)", "[B,T,F]", N * F, inputs: [g])
         let u = linear("up_proj", n2, out: F, "F", bias: c.mlpBias)
-        let p = t.op("silu(gate)·up", "[B,T,F]", N * F, inputs: [sg, u])
+        let p = t.op("silu(gate)·up (SwiGLU, one op)", "[B,T,F]", N * F, inputs: [g, u])
         let d = linear("down_proj", p, out: C, "C", bias: c.mlpBias)
         // Captured by the next block's input RMSNorm (or the final norm).
         t.op("block output (residual add)", "[B,T,C]", N * C, inputs: [h, d], captures: [], outputCapturedLater: true)

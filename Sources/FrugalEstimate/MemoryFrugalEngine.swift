@@ -10,11 +10,13 @@
 //   activations MemoryFrugalBlock's kept tensors: without checkpointing, the tensors the recorded
 //               ops saved for their backward (each freed once its node has run); with per-block
 //               checkpointing, the L+1 residual-stream tensors between blocks. Then the final
-//               norm's output [B,T,C] and the logits [B,T,V] (cross-entropy keeps the logits, no
-//               probabilities).
-//   peak        the largest of three moments of the backward pass:
-//               head   gradient of the logits [B,T,V] next to the logits, then — once the logits
-//                      are freed — next to dX [B,T,C] (+ the head weight's gradient [V,C] when it trains);
+//               norm's output [B,T,C]; for full training also the logits [B,T,V] (cross-entropy
+//               keeps the logits, no probabilities).
+//   peak        the largest of three moments of the step:
+//               head   frozen head (lora, qlora): the head fused with its loss, one chunk of logits
+//                      [R,V] with its rows' hidden states and gradients and the [B,T,C] gradient;
+//                      full: gradient of the logits [B,T,V] next to the logits, then — once the
+//                      logits are freed — next to dX [B,T,C] and the head weight's gradient [V,C];
 //               block  one block's backward: with checkpointing, its recomputed forward (kept
 //                      tensors of one block) + the largest backward transient + the gradients so far;
 //               end    (full training) every weight gradient + the embedding's scatter gradient.
@@ -83,19 +85,36 @@ enum FrugalEngineMemory {
                                     "block 0 \((4 * block0.keptElements).bytesShort) + (L−1) × \((4 * block.keptElements).bytesShort) (see the per-layer table)"))
         }
         lines.append(MemoryLine("final norm output", 4 * N * C, "B·T·C·4 B"))
-        lines.append(MemoryLine("logits (fp32, kept by cross-entropy)", 4 * N * V, "B·T·V·4 B"))
-
-        // MARK: the peak moment of the backward
         let vc = V * C
-        // Cross-entropy's backward holds the logits and their gradient; then the head's backward
-        // holds that gradient and makes dX [B,T,C] (and dW for full training) after the logits
-        // were freed with cross-entropy's node.
-        let headAfter = N * C + (full ? vc : 0)
-        let head: [MemoryLine] = [
-            MemoryLine("gradient of the logits (fp32)", 4 * N * V, "B·T·V·4 B"),
-            MemoryLine("head backward outputs beyond the freed logits", 4 * max(0, headAfter - N * V),
-                       full ? "max(0, B·T·C + V·C − B·T·V)·4 B" : "max(0, B·T·C − B·T·V)·4 B"),
-        ]
+        let head: [MemoryLine]
+        let headPhase: String
+        if full {
+            // The head weight trains: linear then cross-entropy, unfused. Cross-entropy keeps the
+            // logits; its backward holds them and their gradient, then the head's backward holds
+            // that gradient and makes dX [B,T,C] and dW after the logits were freed.
+            lines.append(MemoryLine("logits (fp32, kept by cross-entropy)", 4 * N * V, "B·T·V·4 B"))
+            let headAfter = N * C + vc
+            head = [
+                MemoryLine("gradient of the logits (fp32)", 4 * N * V, "B·T·V·4 B"),
+                MemoryLine("head backward outputs beyond the freed logits", 4 * max(0, headAfter - N * V),
+                           "max(0, B·T·C + V·C − B·T·V)·4 B"),
+            ]
+            headPhase = "head backward"
+        } else {
+            // Frozen head: the head and its loss are one op (linearCrossEntropy), which makes the
+            // logits R rows at a time (R·V ≤ 2²⁴ floats) and the gradient of the hidden states in the
+            // forward. Its moment: one chunk of logits, the chunk's hidden rows and their gradient
+            // [R,C] each, and the [B,T,C] gradient being filled.
+            let chunks = max(1, (N * V / 16_777_216).rounded(.up))
+            let rows = (N / chunks).rounded(.up)
+            head = [
+                MemoryLine("logits of one chunk of \(Int(rows)) rows (head fused with the loss)", 4 * rows * V,
+                           "R·V·4 B, R = ⌈B·T / ⌈B·T·V / 2²⁴⌉⌉"),
+                MemoryLine("the chunk's hidden rows and their gradient", 4 * 2 * rows * C, "2·R·C·4 B"),
+                MemoryLine("gradient of the hidden states (made in the forward)", 4 * N * C, "B·T·C·4 B"),
+            ]
+            headPhase = "head (fused with the loss)"
+        }
 
         let transient = FrugalBlockModel.backwardTransient(c, batch: o.batch, seqLen: o.seqLen)
         let gradsSoFar = full ? 4 * (Double(p.total) - Double(p.embedding)) + (c.tieWordEmbeddings ? 4 * vc : 0) : 4 * trainable
@@ -119,7 +138,7 @@ enum FrugalEngineMemory {
                 MemoryLine("gradient of the embedding output", 4 * N * C, "B·T·C·4 B"),
             ]
         }
-        let phases: [(String, [MemoryLine])] = [("head backward", head), ("block backward", blockLines), ("end of backward", end)]
+        let phases: [(String, [MemoryLine])] = [(headPhase, head), ("block backward", blockLines), ("end of backward", end)]
         let sum = { (l: [MemoryLine]) in l.reduce(0) { $0 + $1.bytes } }
         let peak = phases.max { sum($0.1) < sum($1.1) }!
         lines += peak.1.map { MemoryLine("at the peak (\(peak.0)): " + $0.item, $0.bytes, $0.formula) }

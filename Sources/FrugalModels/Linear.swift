@@ -6,7 +6,8 @@ import FrugalCore
 public protocol LinearLayer: AnyObject {
     var inFeatures: Int { get }
     var outFeatures: Int { get }
-    /// x [..., In] → [..., Out].
+    /// x [..., In] → [..., Out]: a fresh tensor that no other op reads yet and whose backward does
+    /// not read it back (LoRALinear adds its low-rank update into it in place).
     func callAsFunction(_ x: Tensor) -> Tensor
     /// Trainable and frozen tensors of this layer, by their name relative to the layer
     /// ("weight", "bias", "lora_A.weight", …).

@@ -38,7 +38,7 @@ public final class LlamaBlock {
         let attn = Tensor.attention(q: q, k: k, v: v).reshaped([b, t, h * d])
         let hidden = x + oProj(attn)
         let n2 = hidden.rmsNorm(weight: postAttentionNorm, eps: eps)
-        let mlp = downProj(gateProj(n2).silu() * upProj(n2))
+        let mlp = downProj(gateProj(n2).swiglu(upProj(n2)))
         return hidden + mlp
     }
 

@@ -76,6 +76,15 @@ public final class LlamaModel {
         hiddenStates(ids: ids, batch: batch, checkpointing: checkpointing, cache: cache, rng: rng).linear(lmHead ?? embedding)
     }
 
+    /// Summed (or mean) token cross-entropy of the next-token `targets` [B·T] (ignoreIndex to skip a
+    /// position), through the fused head + loss: the [B, T, V] logits are never held whole.
+    public func crossEntropy(ids: [Int32], batch: Int, targets: [Int32], ignoreIndex: Int32 = -100,
+                             reduction: Tensor.Reduction = .mean, checkpointing: Bool = false,
+                             rng: RandomGenerator? = nil) -> Tensor {
+        hiddenStates(ids: ids, batch: batch, checkpointing: checkpointing, rng: rng)
+            .linearCrossEntropy(weight: lmHead ?? embedding, targets: targets, ignoreIndex: ignoreIndex, reduction: reduction)
+    }
+
     /// Every tensor under its transformers name, in a stable order.
     public var namedTensors: [(String, Tensor)] {
         var r: [(String, Tensor)] = [("model.embed_tokens.weight", embedding)]

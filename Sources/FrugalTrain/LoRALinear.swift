@@ -58,8 +58,8 @@ public final class LoRALinear: LinearLayer {
         let y = base(x)
         if merged { return y }
         let xd = x.dropout(dropout, rng: rng, training: training)
-        let delta = xd.linear(loraA).linear(loraB) * scaling   // [..., r] → [..., Out]
-        return y + delta
+        // y + scaling · (xd·Aᵀ)·Bᵀ, accumulated into the base's fresh output
+        return y.addingLowRank(x: xd, a: loraA, b: loraB, scale: scaling)
     }
 
     /// The base's tensors under their own names, then lora_A.weight and lora_B.weight.

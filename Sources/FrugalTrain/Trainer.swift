@@ -105,8 +105,8 @@ public final class Trainer {
         var loss: Float = 0
         var tokens = 0
         for b in batches {
-            let logits = model.logits(ids: b.ids, batch: b.batch, checkpointing: options.checkpointing, rng: dropoutRNG)
-            let micro = logits.crossEntropy(targets: b.labels, ignoreIndex: TokenBatch.ignoreIndex, reduction: .sum) * scale
+            let micro = model.crossEntropy(ids: b.ids, batch: b.batch, targets: b.labels, ignoreIndex: TokenBatch.ignoreIndex,
+                                           reduction: .sum, checkpointing: options.checkpointing, rng: dropoutRNG) * scale
             loss += micro.item
             if micro.requiresGrad { micro.backward() }
             tokens += b.tokenCount
@@ -158,8 +158,8 @@ public final class Trainer {
         var count = 0
         withoutGrad {
             for b in batches {
-                let logits = model.logits(ids: b.ids, batch: b.batch)
-                total += Double(logits.crossEntropy(targets: b.labels, ignoreIndex: TokenBatch.ignoreIndex, reduction: .sum).item)
+                total += Double(model.crossEntropy(ids: b.ids, batch: b.batch, targets: b.labels,
+                                                   ignoreIndex: TokenBatch.ignoreIndex, reduction: .sum).item)
                 count += b.supervisedCount
             }
         }

@@ -11,6 +11,7 @@ extension Tensor {
     /// dL/d(inputs); whatever it captures is what the graph keeps alive.
     @discardableResult
     public func recorded(_ op: String, _ inputs: [Tensor], _ backward: @escaping (Tensor) -> [Tensor?]) -> Tensor {
+        if OpProfile.enabled && (GradMode.isEnabled || OpProfile.backwardDepth == 0) { OpProfile.recordForward(op) }
         guard GradMode.isEnabled, inputs.contains(where: { $0.requiresGrad }) else { return self }
         requiresGrad = true
         node = Node(op: op, inputs: inputs, backward: backward)
@@ -54,7 +55,11 @@ extension Tensor {
         var pending: [ObjectIdentifier: Tensor] = [ObjectIdentifier(root): seed]
         for n in order.reversed() {
             guard let g = pending.removeValue(forKey: ObjectIdentifier(n)) else { continue }
+            let t0 = OpProfile.enabled ? OpProfile.now() : 0
+            OpProfile.backwardDepth += 1
             let (grads, edges) = n.run(g)
+            OpProfile.backwardDepth -= 1
+            if OpProfile.enabled && n.op != "checkpoint" { OpProfile.recordBackward(n.op, OpProfile.now() - t0) }
             precondition(grads.count == edges.count, "backward: op \(n.op) returned \(grads.count) gradients for \(edges.count) inputs")
             for (edge, gi) in zip(edges, grads) {
                 guard let gi else { continue }

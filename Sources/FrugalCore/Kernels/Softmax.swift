@@ -46,6 +46,31 @@ public enum SoftmaxKernel {
         return m + log(s)
     }
 
+    /// x[j] ← exp(x[j] − max) in place over one row; returns (max, Σ exp(x[j] − max)).
+    @inlinable
+    public static func expInPlace(_ x: UnsafeMutablePointer<Float>, _ n: Int) -> (max: Float, sum: Float) {
+        var j = 0
+        var vmax = SIMD8<Float>(repeating: -.infinity)
+        while j + 8 <= n {
+            vmax = pointwiseMax(vmax, UnsafeRawPointer(x + j).loadUnaligned(as: SIMD8<Float>.self))
+            j += 8
+        }
+        var m = vmax.max()
+        while j < n { m = Swift.max(m, x[j]); j += 1 }
+        j = 0
+        var acc = SIMD8<Float>(repeating: 0)
+        let vm = SIMD8<Float>(repeating: m)
+        while j + 8 <= n {
+            let e = FastMath.exp(UnsafeRawPointer(x + j).loadUnaligned(as: SIMD8<Float>.self) - vm)
+            UnsafeMutableRawPointer(x + j).storeBytes(of: e, as: SIMD8<Float>.self)
+            acc += e
+            j += 8
+        }
+        var s = acc.sum()
+        while j < n { let e = FastMath.exp(x[j] - m); x[j] = e; s += e; j += 1 }
+        return (m, s)
+    }
+
     /// Reference: softmax in Double.
     public static func rowNaive(_ x: [Float]) -> [Float] {
         let m = x.max() ?? 0

@@ -22,12 +22,17 @@ extension Tensor {
             return decodingAttention(q: q, k: k, v: v, causal: causal)
         }
         let out = Tensor.uninitialized(q.shape)
-        let probs = recording ? Tensor.uninitialized([bsz, h, tq, tk]) : Tensor.uninitialized([tq, tk])
+        let units = bsz * h
+        // (batch, head) pairs in one contiguous run per core; each run's two small products per
+        // pair go whole on its thread (sgemm inside a parallel region does not split again).
+        // Probabilities are saved for backward; without recording each run needs only scratch.
+        let runs = Swift.min(units, Parallel.threads), perRun = (units + runs - 1) / runs
+        let probs = Tensor.uninitialized(recording ? [bsz, h, tq, tk] : [runs, tq, tk])
         let ldq = h * d, ldk = kvh * d
-        for b in 0..<bsz {
-            for hh in 0..<h {
-                let kh = hh / group
-                let p = recording ? probs.data + (b * h + hh) * tq * tk : probs.data
+        Parallel.forEach(runs, grain: 1) { run in
+            for bh in (run * perRun)..<Swift.min(units, (run + 1) * perRun) {
+                let b = bh / h, hh = bh % h, kh = hh / group
+                let p = probs.data + (recording ? bh : run) * tq * tk
                 let qp = q.data + b * tq * ldq + hh * d
                 let kp = k.data + b * tk * ldk + kh * d
                 let vp = v.data + b * tk * ldk + kh * d
@@ -41,29 +46,33 @@ extension Tensor {
         guard recording else { return out }
         return out.recorded("attention", [q, k, v]) { g in
             let dq = Tensor.uninitialized(q.shape), dk = Tensor(zeros: k.shape), dv = Tensor(zeros: v.shape)
-            let dp = Tensor.uninitialized([tq, tk])
-            for b in 0..<bsz {
-                for hh in 0..<h {
-                    let kh = hh / group
+            // One (batch, KV head) pair per unit: the query heads of a group add into the same dK
+            // and dV, so a group stays on one thread; each unit has its own dP scratch.
+            let units = bsz * kvh
+            let dps = Tensor.uninitialized([units, tq, tk])
+            Parallel.forEach(units, grain: 1) { unit in
+                let b = unit / kvh, kh = unit % kvh
+                let dp = dps.data + unit * tq * tk
+                for hh in (kh * group)..<((kh + 1) * group) {
                     let p = probs.data + (b * h + hh) * tq * tk
                     let qp = q.data + b * tq * ldq + hh * d, go = g.data + b * tq * ldq + hh * d
                     let kp = k.data + b * tk * ldk + kh * d, vp = v.data + b * tk * ldk + kh * d
                     // dP = dO·Vᵀ ; dV += Pᵀ·dO
                     Gemm.sgemm(transA: false, transB: true, m: tq, n: tk, k: d,
-                               a: go, lda: ldq, b: vp, ldb: ldk, c: dp.data, ldc: tk)
+                               a: go, lda: ldq, b: vp, ldb: ldk, c: dp, ldc: tk)
                     Gemm.sgemm(transA: true, transB: false, m: tk, n: d, k: tq,
                                a: p, lda: tk, b: go, ldb: ldq, beta: 1, c: dv.data + b * tk * ldk + kh * d, ldc: ldk)
                     // dS = P ⊙ (dP − Σⱼ dP⊙P)
-                    Parallel.forEach(tq, grain: 32) { i in
-                        let pr = p + i * tk, dr = dp.data + i * tk
+                    for i in 0..<tq {
+                        let pr = p + i * tk, dr = dp + i * tk
                         let s = Elementwise.dot(pr, dr, tk)
                         for j in 0..<tk { dr[j] = pr[j] * (dr[j] - s) }
                     }
                     // dQ = scale·dS·K ; dK += scale·dSᵀ·Q
                     Gemm.sgemm(transA: false, transB: false, m: tq, n: d, k: tk, alpha: scale,
-                               a: dp.data, lda: tk, b: kp, ldb: ldk, c: dq.data + b * tq * ldq + hh * d, ldc: ldq)
+                               a: dp, lda: tk, b: kp, ldb: ldk, c: dq.data + b * tq * ldq + hh * d, ldc: ldq)
                     Gemm.sgemm(transA: true, transB: false, m: tk, n: d, k: tq, alpha: scale,
-                               a: dp.data, lda: tk, b: qp, ldb: ldq, beta: 1, c: dk.data + b * tk * ldk + kh * d, ldc: ldk)
+                               a: dp, lda: tk, b: qp, ldb: ldq, beta: 1, c: dk.data + b * tk * ldk + kh * d, ldc: ldk)
                 }
             }
             return [q.requiresGrad ? dq : nil, k.requiresGrad ? dk : nil, v.requiresGrad ? dv : nil]

@@ -1,0 +1,85 @@
+// Fused ops against Double references and finite differences (GradCheck): the low-rank (LoRA)
+// update accumulated into its base output, SwiGLU, and the LM head fused with cross-entropy
+// (frozen and trainable weight, ignored targets, several chunks, no-grad evaluation).
+import XCTest
+@testable import FrugalCore
+
+final class FusedOpsTests: XCTestCase {
+    func testLowRankUpdateMatchesTheComposition() {
+        // y [2, 3, 5] (a fresh op output), x [2, 3, 4], A [3, 4], B [5, 3], scale 1.5
+        gradCheck([[2, 3, 5], [2, 3, 4], [3, 4], [5, 3]], {
+            ($0[0] * 1).addingLowRank(x: $0[1], a: $0[2], b: $0[3], scale: 1.5)
+        }, reference: { i in
+            let delta = Ref.matmul(Ref.matmul(i[1], i[2], transB: true), i[3], transB: true)
+            return DArray(i[0].shape, zip(i[0].v, delta.v).map { $0 + 1.5 * $1 })
+        })
+        // Only the adapter trains (QLoRA: frozen base, input without gradient).
+        gradCheck([[4, 6], [4, 7], [2, 7], [6, 2]], noGrad: [0, 1], {
+            ($0[0] * 1).addingLowRank(x: $0[1], a: $0[2], b: $0[3], scale: 0.5)
+        }, reference: { i in
+            let delta = Ref.matmul(Ref.matmul(i[1], i[2], transB: true), i[3], transB: true)
+            return DArray(i[0].shape, zip(i[0].v, delta.v).map { $0 + 0.5 * $1 })
+        })
+    }
+
+    func testLowRankUpdateEqualsTheUnfusedReferenceOnLargeShapes() {
+        // Shapes large enough for sgemm to split over the workers.
+        let rng = RandomGenerator(seed: 4)
+        let x = Tensor.randn([3, 100, 96], rng: rng, requiresGrad: true)
+        let a = Tensor.randn([8, 96], rng: rng, requiresGrad: true), b = Tensor.randn([200, 8], rng: rng, requiresGrad: true)
+        let y0 = Tensor.randn([3, 100, 200], rng: rng), g = Tensor.randn([3, 100, 200], rng: rng)
+        var results: [[Float]] = []
+        for fused in [true, false] {
+            let y = y0.copy()
+            let z = fused ? y.addingLowRank(x: x, a: a, b: b, scale: 2) : y.lowRankReference(x: x, a: a, b: b, scale: 2)
+            z.backward(g)
+            results.append(z.scalars + x.grad!.scalars + a.grad!.scalars + b.grad!.scalars)
+            x.zeroGrad(); a.zeroGrad(); b.zeroGrad()
+        }
+        assertClose(results[0].map(Double.init), results[1].map(Double.init), rtol: 1e-4, atol: 1e-4, "fused vs unfused")
+    }
+
+    func testSwiGLU() {
+        gradCheck([[4, 9], [4, 9]], scale: 2, { $0[0].swiglu($0[1]) }, reference: { i in
+            DArray(i[0].shape, zip(i[0].v, i[1].v).map { Ref.silu($0) * $1 })
+        })
+    }
+
+    func testLinearCrossEntropyMatchesLinearThenCrossEntropy() {
+        let targets: [Int32] = [3, -100, 0, 6, -100, 2]
+        func ref(_ h: DArray, _ w: DArray, mean: Bool) -> DArray {
+            let logits = Ref.matmul(h, w, transB: true)   // [6, 7]
+            var total = 0.0, n = 0.0
+            for (i, t) in targets.enumerated() where t != -100 {
+                total -= log(Ref.softmax(Array(logits.v[(i * 7)..<((i + 1) * 7)]))[Int(t)]); n += 1
+            }
+            return DArray([], [mean ? total / n : total])
+        }
+        let saved = Tensor.linearCrossEntropyChunk
+        defer { Tensor.linearCrossEntropyChunk = saved }
+        for chunk in [saved, 14] {   // 14 logits: two rows per chunk, so several chunks
+            Tensor.linearCrossEntropyChunk = chunk
+            // Frozen head: the fused path (gradient for the hidden states only).
+            gradCheck([[2, 3, 5], [7, 5]], scale: 1.5, noGrad: [1], { $0[0].linearCrossEntropy(weight: $0[1], targets: targets) },
+                      reference: { ref($0[0], $0[1], mean: true) })
+            gradCheck([[6, 5], [7, 5]], scale: 1.5, noGrad: [1],
+                      { $0[0].linearCrossEntropy(weight: $0[1], targets: targets, reduction: .sum) },
+                      reference: { ref($0[0], $0[1], mean: false) })
+        }
+        // Trainable head (full fine-tuning): both gradients.
+        gradCheck([[6, 5], [7, 5]], scale: 1.5, { $0[0].linearCrossEntropy(weight: $0[1], targets: targets) },
+                  reference: { ref($0[0], $0[1], mean: true) })
+    }
+
+    func testLinearCrossEntropyWithoutGradEqualsTheUnfusedLoss() {
+        let rng = RandomGenerator(seed: 3)
+        let h = Tensor.randn([2, 40, 32], rng: rng), w = Tensor.randn([1000, 32], rng: rng)
+        let targets = (0..<80).map { i in i % 7 == 0 ? Int32(-100) : Int32(rng.next() % 1000) }
+        let saved = Tensor.linearCrossEntropyChunk
+        defer { Tensor.linearCrossEntropyChunk = saved }
+        Tensor.linearCrossEntropyChunk = 9000   // 9 rows per chunk
+        let fused = withoutGrad { h.linearCrossEntropy(weight: w, targets: targets, reduction: .sum) }.item
+        let unfused = withoutGrad { h.linear(w).crossEntropy(targets: targets, reduction: .sum) }.item
+        XCTAssertEqual(fused, unfused, accuracy: 1e-5 * abs(unfused))
+    }
+}
