@@ -17,20 +17,36 @@ enum QuantBench {
         print(String(format: "dequantize to Float32   %.2f GB/s of output (%.0f M values/s)", 4 * Double(n) / t / 1e9, Double(n) / t / 1e6))
         // The 4-bit linear (tile-by-tile dequantize + sgemm) against dequantize-the-whole-weight-then-
         // sgemm, forward only, 512 rows of input, the default model's layer shapes.
-        print("shape (out×in), 512 rows    4-bit linear GFLOP/s   dequantize-then-sgemm GFLOP/s")
+        print("shape (out×in), 512 rows   4-bit linear GFLOP/s, tiles of 1 MB | 4 MB, forward  backward(dX)   dequantize-then-sgemm")
         for (o, i) in [(576, 576), (192, 576), (1536, 576), (576, 1536)] {
             let wq = try QuantizedBlockwise4Bit.quantize((0..<(o * i)).map { _ in rng.normal() * 0.02 }, shape: [o, i],
                                                          type: .nf4, blockSize: 64, doubleQuant: true)
             let x = Tensor.randn([512, i], rng: rng)
             let flop = 2.0 * 512 * Double(o * i)
-            let t4 = withoutGrad { best(10) { _ = x.linear4Bit(wq) } }
+            var fwd: [Double] = [], bwd: [Double] = []
+            let saved = Tensor.tileElements
+            for tile in [1 << 18, 1 << 20] {
+                Tensor.tileElements = tile
+                fwd.append(withoutGrad { best(10) { _ = x.linear4Bit(wq) } })
+                x.requiresGrad = true
+                let y = x.linear4Bit(wq), g = Tensor.randn(y.shape, rng: rng)
+                bwd.append((0..<11).map { _ in
+                    let y = x.linear4Bit(wq)
+                    let t = seconds { y.backward(g) }
+                    x.zeroGrad()
+                    return t
+                }.min()!)
+                x.requiresGrad = false
+            }
+            Tensor.tileElements = saved
             let td = withoutGrad { best(10) {
                 let w = Tensor.uninitialized([o, i])
                 wq.dequantize(into: UnsafeMutableBufferPointer(start: w.data, count: o * i))
                 _ = x.linear(w)
             } }
             print("\(o)×\(i)".padding(toLength: 28, withPad: " ", startingAt: 0)
-                  + String(format: "%8.1f               %8.1f", flop / t4 / 1e9, flop / td / 1e9))
+                  + String(format: "%8.1f | %5.1f        %8.1f | %5.1f    %8.1f", flop / fwd[0] / 1e9, flop / fwd[1] / 1e9,
+                                  flop / bwd[0] / 1e9, flop / bwd[1] / 1e9, flop / td / 1e9))
         }
     }
 

@@ -38,8 +38,13 @@ public final class LlamaBlock {
         let attn = Tensor.attention(q: q, k: k, v: v).reshaped([b, t, h * d])
         let hidden = x + oProj(attn)
         let n2 = hidden.rmsNorm(weight: postAttentionNorm, eps: eps)
-        let mlp = downProj(gateProj(n2).swiglu(upProj(n2)))
-        return hidden + mlp
+        let act = gateProj(n2).swiglu(upProj(n2))
+        if Tensor.isRecomputingCheckpoint {
+            // Recomputed for backward (gradient checkpointing): the block's output values are never
+            // read, so down_proj and the residual add record their graph without computing.
+            return Tensor.withoutForwardValues { hidden + downProj(act) }
+        }
+        return hidden + downProj(act)
     }
 
     /// Every tensor of the block under its HF name relative to the layer ("self_attn.q_proj.weight", …).

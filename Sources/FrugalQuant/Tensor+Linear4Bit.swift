@@ -8,14 +8,22 @@
 // A few input rows (decoding one token at a time) take the fused GEMV instead (+GEMV): the packed
 // bytes are read once and no tile is written.
 //
-// Shapes: x [..., In] → [..., Out]. Tile: `rows` output rows × In (≈ 256K floats, 1 MB).
+// Shapes: x [..., In] → [..., Out]. Tile: `rows` output rows × In (at most 1M floats, 4 MB, split
+// evenly: the default model's largest weight, 1536×576, is one tile, so each product is one sgemm
+// of the layer's full shape; tiles of 1 MB made gate/up 10–25% slower, `make bench` section quant).
 // The dequantization of a tile is spread over the cores; sgemm runs after it, outside the parallel
 // region (see Parallel), so the two thread pools never overlap.
 import FrugalCore
 
 extension Tensor {
     /// Output rows per dequantized tile for a weight with `inFeatures` columns.
-    static func linear4BitTileRows(_ inFeatures: Int, out: Int) -> Int { Swift.max(1, Swift.min(out, (1 << 18) / Swift.max(inFeatures, 1))) }
+    static func linear4BitTileRows(_ inFeatures: Int, out: Int) -> Int {
+        let most = Swift.max(1, Swift.min(out, tileElements / Swift.max(inFeatures, 1)))
+        let tiles = (out + most - 1) / most
+        return (out + tiles - 1) / tiles
+    }
+    /// Largest dequantized tile, in floats.
+    nonisolated(unsafe) public static var tileElements = 1 << 20
 
     /// Up to this many input rows (tokens), the forward runs the fused 4-bit GEMV instead of
     /// dequantize-then-sgemm (measured crossover on the default model's shapes: see `make bench`).
@@ -30,7 +38,9 @@ extension Tensor {
         let y = Tensor.uninitialized(Array(shape.dropLast()) + [out])
         let tileRows = Tensor.linear4BitTileRows(inF, out: out)
         let x = self
-        if n <= Tensor.linear4BitGEMVRows && w.supportsGEMV {
+        if Tensor.skipsForwardValues {
+            // values not needed (see withoutForwardValues): graph only
+        } else if n <= Tensor.linear4BitGEMVRows && w.supportsGEMV {
             // decoding: fused, no dequantized tile
             if let absmax { absmax.withUnsafeBufferPointer { w.gemv(x.data, rows: n, into: y.data, absmax: $0.baseAddress) } }
             else { w.gemv(x.data, rows: n, into: y.data) }

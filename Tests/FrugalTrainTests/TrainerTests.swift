@@ -137,6 +137,25 @@ final class TrainerTests: XCTestCase {
         XCTAssertNotEqual(plain, l0)
     }
 
+    func testCheckpointingGivesTheSameGradientsOnAQuantizedBase() throws {
+        // QLoRA: the recomputation skips down_proj's 4-bit product and the residual add (their
+        // values are never read); the gradients must not notice.
+        let batch = Tiny.textBatch(Tiny.text, rows: 2, t: 20)
+        func run(checkpointing: Bool) throws -> (Float, [[Float]]) {
+            let model = Tiny.model(seed: 6, layers: 2)
+            try model.quantizeBlockLinears(type: .nf4, blockSize: 64, doubleQuant: true)
+            let adapter = try LoRAAdapter.attach(to: model, config: LoRAConfig(rank: 4, alpha: 8, targets: ["all-linear"]), seed: 7)
+            let rng = RandomGenerator(seed: 8)
+            for e in adapter.entries { for i in 0..<e.layer.loraB.count { e.layer.loraB.data[i] = 0.02 * rng.normal() } }
+            var o = TrainOptions(); o.checkpointing = checkpointing
+            let t = try Trainer(model: model, adapter: adapter, train: [batch], options: o)
+            return (t.accumulateGradients([batch]).loss, grads(adapter))
+        }
+        let (l0, g0) = try run(checkpointing: false), (l1, g1) = try run(checkpointing: true)
+        XCTAssertEqual(l0, l1)
+        assertClose(g0, g1, rel: 1e-5, "checkpointed vs plain gradients, 4-bit base")
+    }
+
     /// Peak tensor bytes of one forward+backward above what was live before it.
     func peakOfStep(layers: Int, checkpointing: Bool, batch: TokenBatch) throws -> Int {
         let (model, adapter) = try adapted(seed: 2, layers: layers)

@@ -20,8 +20,10 @@ extension Tensor {
         let u = Tensor.uninitialized(Array(x.shape.dropLast()) + [r])
         Gemm.sgemm(transA: false, transB: true, m: n, n: r, k: inF, a: x.data, lda: inF, b: a.data, ldb: inF,
                    c: u.data, ldc: r)
-        Gemm.sgemm(transA: false, transB: true, m: n, n: out, k: r, alpha: s, a: u.data, lda: r, b: b.data, ldb: r,
-                   beta: 1, c: y.data, ldc: out)
+        if !Tensor.skipsForwardValues {   // u is saved for backward either way
+            Gemm.sgemm(transA: false, transB: true, m: n, n: out, k: r, alpha: s, a: u.data, lda: r, b: b.data, ldb: r,
+                       beta: 1, c: y.data, ldc: out)
+        }
         let z = Tensor(storage: y.storage, shape: y.shape, offset: y.offset)
         return z.recorded("lowrank", [y, x, a, b]) { g in
             let v = Tensor.uninitialized([n, r])

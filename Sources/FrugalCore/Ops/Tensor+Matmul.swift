@@ -20,7 +20,9 @@ extension Tensor {
         let out = Tensor.uninitialized(batchA + [m, n])
         let lda = a.shape[a.rank - 1], ldb = b.shape[b.rank - 1]
         let strideB = b.rank == 2 ? 0 : k * n
-        if b.rank == 2 && !transA {
+        if Tensor.skipsForwardValues {
+            // values not needed (see withoutForwardValues): graph only
+        } else if b.rank == 2 && !transA {
             // Fold the batch into M: one large sgemm instead of many small ones.
             Gemm.sgemm(transA: false, transB: transB, m: batch * m, n: n, k: k, a: a.data, lda: lda,
                        b: b.data, ldb: ldb, c: out.data, ldc: n)
