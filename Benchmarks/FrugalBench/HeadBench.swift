@@ -12,7 +12,7 @@ enum HeadBench {
         func unfused() { h.linear(w).crossEntropy(targets: targets, reduction: .sum).backward(); h.zeroGrad() }
         Gemm.profiling = true
         let chosen = Tensor.linearCrossEntropyChunk
-        for chunk in [1 << 22, 1 << 24, 1 << 26] {
+        for chunk in [1 << 22, 1 << 24, 1 << 25] {
             Tensor.linearCrossEntropyChunk = chunk
             Gemm.resetProfile()
             let tf = best(5, fused)

@@ -102,14 +102,14 @@ enum FrugalEngineMemory {
             headPhase = "head backward"
         } else {
             // Frozen head: the head and its loss are one op (linearCrossEntropy), which makes the
-            // logits R rows at a time (R·V ≤ 2²⁴ floats) and the gradient of the hidden states in the
+            // logits R rows at a time (R·V ≤ 2²⁵ floats) and the gradient of the hidden states in the
             // forward. Its moment: one chunk of logits, the chunk's hidden rows and their gradient
             // [R,C] each, and the [B,T,C] gradient being filled.
-            let chunks = max(1, (N * V / 16_777_216).rounded(.up))
+            let chunks = max(1, (N * V / 33_554_432).rounded(.up))
             let rows = (N / chunks).rounded(.up)
             head = [
                 MemoryLine("logits of one chunk of \(Int(rows)) rows (head fused with the loss)", 4 * rows * V,
-                           "R·V·4 B, R = ⌈B·T / ⌈B·T·V / 2²⁴⌉⌉"),
+                           "R·V·4 B, R = ⌈B·T / ⌈B·T·V / 2²⁵⌉⌉"),
                 MemoryLine("the chunk's hidden rows and their gradient", 4 * 2 * rows * C, "2·R·C·4 B"),
                 MemoryLine("gradient of the hidden states (made in the forward)", 4 * N * C, "B·T·C·4 B"),
             ]

@@ -77,7 +77,8 @@ public final class LlamaModel {
     }
 
     /// Summed (or mean) token cross-entropy of the next-token `targets` [B·T] (ignoreIndex to skip a
-    /// position), through the fused head + loss: the [B, T, V] logits are never held whole.
+    /// position), through the fused head + loss (linearCrossEntropy): logits one chunk of rows at a
+    /// time, no [B, T, V] gradient.
     public func crossEntropy(ids: [Int32], batch: Int, targets: [Int32], ignoreIndex: Int32 = -100,
                              reduction: Tensor.Reduction = .mean, checkpointing: Bool = false,
                              rng: RandomGenerator? = nil) -> Tensor {

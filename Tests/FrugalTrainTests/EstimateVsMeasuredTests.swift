@@ -113,7 +113,7 @@ final class EstimateVsMeasuredTests: XCTestCase {
     /// update is added into v_proj's own output), q and k after RoPE H·D + K·D, the attention output
     /// H·D, h C, n2 C, gate, up and their SwiGLU product 3F: 4C + 2·H·D + 2·K·D + 3F + 2r = 8,464
     /// floats (the embedding output is not saved: block 0's first norm is not recorded) — then the
-    /// final norm output C; at the peak, the fused head's one chunk (128 rows: 128·49,152 < 2²⁴) of
+    /// final norm output C; at the peak, the fused head's one chunk (128 rows: 128·49,152 < 2²⁵) of
     /// logits V, hidden rows and their gradient 2C, and the hidden-state gradient C; plus 30 × H·T²
     /// attention probabilities.
     func testFrugalProfileByHand() throws {

@@ -1,21 +1,23 @@
 // Linear layer fused with cross-entropy — the language-model head and its loss in one op, for a
-// frozen head weight (LoRA, QLoRA, evaluation): the [N, V] logits are never held whole.
+// frozen head weight (LoRA, QLoRA, evaluation): logits exist one chunk of rows at a time (at most
+// 128 MB) and their [N, V] gradient never.
 //   loss = Σᵢ (logsumexp(hᵢ·Wᵀ) − hᵢ·W[tᵢ])   over rows whose target is not `ignoreIndex`
 // (÷ their number with `.mean`). Shapes: hidden [..., C] (N rows), weight [V, C], targets N ids.
 //
-// Rows are taken in chunks of at most 64 MB of logits: one sgemm makes a chunk's logits, each row
-// is turned into exp(l − max) in place (one exp per logit; the unfused pair computes them twice),
-// and when recording, the chunk's input gradient follows at once while the chunk is still in
-// cache: dhᵢ = (eᵢ·W)/sᵢ − W[tᵢ] (sᵢ = Σ eᵢ), i.e. (softmax − onehot)·W. Ignored rows are skipped
-// entirely (no logits) and get a zero gradient. Backward only scales the saved [N, C] gradient by
-// dL/dloss (÷ the count with `.mean`). A head weight that needs a gradient (full fine-tuning) takes
-// the unfused path, `linear` then `crossEntropy`, which is also the reference the tests compare to.
+// Per chunk: one sgemm makes the logits, each row is turned into exp(l − max) in place (one exp
+// per logit; the unfused pair computes them twice), and when recording the chunk's input gradient
+// follows at once: dhᵢ = (eᵢ·W)/sᵢ − W[tᵢ] (sᵢ = Σ eᵢ), i.e. (softmax − onehot)·W. Ignored rows
+// are skipped entirely (no logits) and get a zero gradient. Backward only scales the saved [N, C]
+// gradient by dL/dloss (÷ the count with `.mean`). A head weight that needs a gradient (full
+// fine-tuning) takes the unfused path, `linear` then `crossEntropy`, which is also the reference
+// the tests compare to.
 import Foundation
 
 extension Tensor {
-    /// Logit elements per chunk (64 MB of Float32; smaller chunks make the two sgemms slower: at
-    /// 16 MB the head took 380 ms against 300 ms, `make bench` section head).
-    nonisolated(unsafe) public static var linearCrossEntropyChunk = 1 << 24
+    /// Logit elements per chunk (128 MB of Float32: the default model's 4 × 129 rows in one chunk).
+    /// Smaller chunks make the two sgemms slower (`make bench` section head: 516 rows in one chunk
+    /// 280 ms, two chunks 302 ms, 16 MB chunks 380 ms; linear + crossEntropy 312–348 ms).
+    nonisolated(unsafe) public static var linearCrossEntropyChunk = 1 << 25
 
     public func linearCrossEntropy(weight: Tensor, targets: [Int32], ignoreIndex: Int32 = -100,
                                    reduction: Reduction = .mean) -> Tensor {
