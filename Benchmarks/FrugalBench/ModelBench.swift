@@ -6,7 +6,8 @@
 //   checkpointing, LoRA and full. Each fine-tuning configuration runs in a fresh process
 //   (`FrugalBench finetune CONFIG`) so its peak RSS is its own.
 // Diagnostics: FRUGAL_BENCH_SPLIT=1 with `generate` prints where a decoded token's time goes (blocks,
-// head); FRUGAL_BENCH_POOL=1 with `finetune` prints the buffer pool's hits and misses.
+// head); FRUGAL_BENCH_POOL=1 with `finetune` prints the buffer pool's hits and misses; FRUGAL_PROFILE=1
+// with `finetune` prints milliseconds per step by autograd op, forward and backward (OpProfile).
 import Foundation
 import FrugalCore
 import FrugalIO

@@ -51,6 +51,20 @@ for (m, k, n, label) in [(1024, 1024, 1024, "1024² square"), (2048, 2048, 2048,
     }
     print(label.padding(toLength: 30, withPad: " ", startingAt: 0) + String(format: " %7.1f   %7.1f           %.3f", flop / tf / 1e9, flop / td / 1e9, td / tf))
 }
+print("\n## sgemm for input gradients (C = A·B, B = the weight [K,N] as stored), GFLOP/s")
+print("shape M×K · K×N                Frugal   OpenBLAS direct   ratio")
+for (m, k, n, label) in [(512, 576, 576, "dX of q/o_proj"), (512, 1536, 576, "dX of gate/up_proj"),
+                         (512, 576, 1536, "dX of down_proj"), (512, 49152, 576, "dX of the tied lm_head")] {
+    let a = Tensor.randn([m, k], rng: rng), b = Tensor.randn([k, n], rng: rng), c = Tensor(zeros: [m, n])
+    let flop = 2.0 * Double(m * n * k)
+    let runs = flop > 2e10 ? 3 : 6
+    let tf = best(runs) { Gemm.sgemm(transA: false, transB: false, m: m, n: n, k: k, a: a.data, lda: k, b: b.data, ldb: n, c: c.data, ldc: n) }
+    let td = best(runs) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a.data, Int32(k),
+                    b.data, Int32(n), 0, c.data, Int32(n))
+    }
+    print(label.padding(toLength: 30, withPad: " ", startingAt: 0) + String(format: " %7.1f   %7.1f           %.3f", flop / tf / 1e9, flop / td / 1e9, td / tf))
+}
 
 print("\n## elementwise and softmax, GB/s (16M floats; softmax rows of 4096)")
 let n = 1 << 24
