@@ -13,8 +13,9 @@
 // kept = tensors captured by recorded ops ∪ their saved extras; everything else is already freed.
 // Reshapes are views (no bytes); RMSNorm statistics and RoPE tables are Swift arrays, not tensor
 // storage (MemoryStats does not count them, so neither does this).
-// Leaves out: LoRA dropout > 0 (a mask and an output of [B,T,in] per wrapped module; Frugal's
-// default and this estimator's assumption is 0), GPT-2 (Frugal's LlamaModel has no GPT-2 block).
+// LoRA dropout > 0 (`dropout`): each wrapped module draws its own mask, so its dropout keeps the
+// mask [B,T,In] (when recorded) and its output [B,T,In] (the LoRA update's saved input).
+// Leaves out: GPT-2 (Frugal's LlamaModel has no GPT-2 block).
 import FrugalSpec
 
 /// The tensors one block's forward allocates in Frugal, with what survives until backward ends.
@@ -69,7 +70,7 @@ enum FrugalBlockModel {
     /// `fullTraining`: every block weight trains; `lora`: the wrapped module names; `quantized`:
     /// the base linears are 4-bit (same activations; only the weights differ).
     static func trace(_ c: ModelConfig, batch: Int, seqLen: Int, rank: Int, lora: Set<String>,
-                      fullTraining: Bool, inputRequiresGrad: Bool) -> FrugalBlockTrace {
+                      fullTraining: Bool, inputRequiresGrad: Bool, dropout: Bool = false) -> FrugalBlockTrace {
         let B = Double(batch), T = Double(seqLen), N = B * T
         let C = Double(c.hiddenSize), F = Double(c.intermediateSize), H = Double(c.numHeads)
         let HD = Double(c.queryWidth), KD = Double(c.kvWidth), r = Double(rank)
@@ -78,32 +79,38 @@ enum FrugalBlockModel {
         // A projection: base product (+ bias), then the LoRA branch y + s·(x·Aᵀ)·Bᵀ when wrapped,
         // which Frugal accumulates into y's own storage (addingLowRank): it saves x·Aᵀ [B,T,r] and
         // captures x; the result is y's buffer, now carrying a gradient.
-        func linear(_ module: String, _ x: Int, out: Double, _ letter: String, bias: Bool) -> Int {
+        func linear(_ module: String, _ x: Int, in inDim: Double, _ inLetter: String, out: Double, _ letter: String,
+                    bias: Bool) -> Int {
             let shape = "[B,T,\(letter)]"
             var y = t.op("\(module) output", shape, N * out, inputs: [x], trainableParams: fullTraining)
             if bias { y = t.op("\(module) output + bias", shape, N * out, inputs: [y], captures: [], trainableParams: fullTraining) }
             guard lora.contains(module) else { return y }
-            t.op("\(module) lora_A output x·Aᵀ (saved)", "[B,T,r]", N * r, inputs: [x], trainableParams: true,
+            var xd = x
+            if dropout {
+                xd = t.op("\(module) LoRA dropout output", "[B,T,\(inLetter)]", N * inDim, inputs: [x], captures: [],
+                          saved: ("\(module) LoRA dropout mask", "[B,T,\(inLetter)]", N * inDim))
+            }
+            t.op("\(module) lora_A output x·Aᵀ (saved)", "[B,T,r]", N * r, inputs: [xd], trainableParams: true,
                  outputCapturedLater: true)
             t.carriesGradient(y)
             return y
         }
         let x = 0
         let n1 = t.op("input_layernorm output", "[B,T,C]", N * C, inputs: [x], trainableParams: fullTraining)
-        let q = linear("q_proj", n1, out: HD, "H·D", bias: c.attentionBias)
-        let k = linear("k_proj", n1, out: KD, "K·D", bias: c.attentionBias)
-        let v = linear("v_proj", n1, out: KD, "K·D", bias: c.attentionBias)
+        let q = linear("q_proj", n1, in: C, "C", out: HD, "H·D", bias: c.attentionBias)
+        let k = linear("k_proj", n1, in: C, "C", out: KD, "K·D", bias: c.attentionBias)
+        let v = linear("v_proj", n1, in: C, "C", out: KD, "K·D", bias: c.attentionBias)
         let qr = t.op("q after RoPE", "[B,T,H,D]", N * HD, inputs: [q], captures: [])
         let kr = t.op("k after RoPE", "[B,T,K,D]", N * KD, inputs: [k], captures: [])
         let att = t.op("attention output", "[B,T,H,D]", N * HD, inputs: [qr, kr, v],
                        saved: ("attention probabilities", "[B,H,T,T]", B * H * T * T), unrecordedScratch: T * T)
-        let o = linear("o_proj", att, out: C, "C", bias: c.attentionOutputBias)
+        let o = linear("o_proj", att, in: HD, "H·D", out: C, "C", bias: c.attentionOutputBias)
         let h = t.op("residual add (attention)", "[B,T,C]", N * C, inputs: [x, o], captures: [])
         let n2 = t.op("post_attention_layernorm output", "[B,T,C]", N * C, inputs: [h], trainableParams: fullTraining)
-        let g = linear("gate_proj", n2, out: F, "F", bias: c.mlpBias)
-        let u = linear("up_proj", n2, out: F, "F", bias: c.mlpBias)
+        let g = linear("gate_proj", n2, in: C, "C", out: F, "F", bias: c.mlpBias)
+        let u = linear("up_proj", n2, in: C, "C", out: F, "F", bias: c.mlpBias)
         let p = t.op("silu(gate)·up (SwiGLU, one op)", "[B,T,F]", N * F, inputs: [g, u])
-        let d = linear("down_proj", p, out: C, "C", bias: c.mlpBias)
+        let d = linear("down_proj", p, in: F, "F", out: C, "C", bias: c.mlpBias)
         // Captured by the next block's input RMSNorm (or the final norm).
         t.op("block output (residual add)", "[B,T,C]", N * C, inputs: [h, d], captures: [], outputCapturedLater: true)
         return t

@@ -70,10 +70,11 @@ enum FrugalEngineMemory {
         lines.append(MemoryLine("AdamW second moment v (fp32)", 4 * trainable, "\(Int(trainable).grouped) × 4 B"))
 
         // MARK: activations saved for the backward
+        let dropout = !full && o.loraDropout > 0
         let block0 = FrugalBlockModel.trace(c, batch: o.batch, seqLen: o.seqLen, rank: o.rank, lora: modules,
-                                            fullTraining: full, inputRequiresGrad: full)
+                                            fullTraining: full, inputRequiresGrad: full, dropout: dropout)
         let block = FrugalBlockModel.trace(c, batch: o.batch, seqLen: o.seqLen, rank: o.rank, lora: modules,
-                                           fullTraining: full, inputRequiresGrad: true)
+                                           fullTraining: full, inputRequiresGrad: true, dropout: dropout)
         if o.gradientCheckpointing {
             lines.append(MemoryLine("activations: residual stream between blocks (checkpoints)", 4 * (L + 1) * N * C,
                                     "(L+1)·B·T·C·4 B: the embedding output and every block's output"))

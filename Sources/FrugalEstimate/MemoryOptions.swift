@@ -41,11 +41,12 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     public var adapterDType: ComputeDType       // LoRA A/B and their gradients (qlora.py uses bf16)
     public var baseFormat: WeightFormat         // QLoRA base: nf4-dq (default) or nf4
     public var engine: MemoryEngine             // whose storage is itemized (memory only)
+    public var loraDropout: Double              // LoRA dropout probability (frugal engine: > 0 keeps a mask and an output per module)
 
     public init(method: TrainingMethod, batch: Int = 1, seqLen: Int = 512, dtype: ComputeDType = .bf16,
                 optimizer: OptimizerKind = .adamw, rank: Int = 8, targets: [String] = ["all-linear"],
                 gradientCheckpointing: Bool = false, adapterDType: ComputeDType = .fp32,
-                baseFormat: WeightFormat = .nf4DoubleQuant, engine: MemoryEngine = .pytorch) {
+                baseFormat: WeightFormat = .nf4DoubleQuant, engine: MemoryEngine = .pytorch, loraDropout: Double = 0) {
         self.method = method
         self.batch = batch
         self.seqLen = seqLen
@@ -57,13 +58,16 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
         self.adapterDType = adapterDType
         self.baseFormat = baseFormat
         self.engine = engine
+        self.loraDropout = loraDropout
     }
 
     enum CodingKeys: String, CodingKey {
         case method, batch, seqLen, dtype, optimizer, rank, targets, gradientCheckpointing, adapterDType, baseFormat, engine
+        case loraDropout
     }
 
-    /// As synthesized, except that a missing `engine` means pytorch (JSON written before it existed).
+    /// As synthesized, except that a missing `engine` means pytorch and a missing `loraDropout` 0
+    /// (JSON written before they existed).
     public init(from decoder: Decoder) throws {
         let k = try decoder.container(keyedBy: CodingKeys.self)
         self.init(method: try k.decode(TrainingMethod.self, forKey: .method), batch: try k.decode(Int.self, forKey: .batch),
@@ -73,7 +77,8 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
                   gradientCheckpointing: try k.decode(Bool.self, forKey: .gradientCheckpointing),
                   adapterDType: try k.decode(ComputeDType.self, forKey: .adapterDType),
                   baseFormat: try k.decode(WeightFormat.self, forKey: .baseFormat),
-                  engine: try k.decodeIfPresent(MemoryEngine.self, forKey: .engine) ?? .pytorch)
+                  engine: try k.decodeIfPresent(MemoryEngine.self, forKey: .engine) ?? .pytorch,
+                  loraDropout: try k.decodeIfPresent(Double.self, forKey: .loraDropout) ?? 0)
     }
 
     /// The module names LoRA wraps for `config`; throws for a name the architecture lacks.

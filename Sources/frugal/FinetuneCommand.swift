@@ -178,7 +178,8 @@ extension FinetuneConfig {
         TrainingOptions(method: method == .qlora ? .qlora : method == .lora ? .lora : .full, batch: batchSize, seqLen: maxSeqLen,
                         dtype: .fp32, optimizer: .adamw, rank: rank,
                         targets: targets.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) },
-                        gradientCheckpointing: gradCheckpointing, adapterDType: .fp32, engine: .frugal)
+                        gradientCheckpointing: gradCheckpointing, adapterDType: .fp32, engine: .frugal,
+                        loraDropout: method == .full ? 0 : Double(dropout))
     }
 }
 
