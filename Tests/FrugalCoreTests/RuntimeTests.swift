@@ -1,6 +1,6 @@
 // The runtime under the tensors: BufferPool reuses freed buffers by size and still hands out zeroed
 // storage when asked; WorkerPool (through Parallel) runs every chunk exactly once, nested regions
-// inline; sgemm split over the workers equals the naive product on shapes that split by rows and
+// inline; sgemm split over the workers equals the naive product on shapes that split by rows, by K and
 // by columns.
 import XCTest
 @testable import FrugalCore
@@ -44,8 +44,9 @@ final class RuntimeTests: XCTestCase {
 
     func testSgemmSplitOverWorkersMatchesNaive() {
         let rng = RandomGenerator(seed: 12)
-        // 600×500×40 splits by rows; 8×700×300 (few rows) by columns; both transposes.
-        for (m, n, k) in [(600, 500, 40), (8, 700, 300)] {
+        // 600×500×40 splits by rows; 8×700×300 (few rows) by columns; 30×20×4000 (long K) by K
+        // into partial products that are added; both transposes, β ≠ 0.
+        for (m, n, k) in [(600, 500, 40), (8, 700, 300), (30, 20, 4000)] {
             for (ta, tb) in [(false, true), (true, false), (true, true), (false, false)] {
                 let a = (0..<(m * k)).map { _ in rng.normal() }, b = (0..<(k * n)).map { _ in rng.normal() }
                 var c1 = [Float](repeating: 0.25, count: m * n), c2 = c1
@@ -53,7 +54,11 @@ final class RuntimeTests: XCTestCase {
                            beta: 0.5, c: &c1, ldc: n)
                 Gemm.naive(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 0.5, a: a, lda: ta ? m : k, b: b, ldb: tb ? k : n,
                            beta: 0.5, c: &c2, ldc: n)
-                for i in 0..<(m * n) { XCTAssertEqual(c1[i], c2[i], accuracy: 1e-3 * (1 + abs(c2[i])), "\(m)×\(n)×\(k) \(ta) \(tb) [\(i)]") }
+                let tol = 1e-5 * Double(k).squareRoot()
+                for i in 0..<(m * n) {
+                    XCTAssertEqual(Double(c1[i]), Double(c2[i]), accuracy: tol * (1 + abs(Double(c2[i]))) + 1e-3,
+                                   "\(m)×\(n)×\(k) \(ta) \(tb) [\(i)]")
+                }
             }
         }
     }
