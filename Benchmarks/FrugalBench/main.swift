@@ -36,35 +36,32 @@ func wants(_ s: String) -> Bool { sections.isEmpty || sections.contains(s) }
 let rng = RandomGenerator(seed: 0)
 print("FrugalBench — \(Parallel.threads) threads, OpenBLAS threads \(Gemm.blasThreads), OpenBLAS kernels \(BLASCore.current)")
 if wants("kernels") {
-print("\n## sgemm (row-major, C = A·Bᵀ as in a Linear layer), GFLOP/s")
-print("shape M×K · (N×K)ᵀ            Frugal   OpenBLAS direct   ratio")
-for (m, k, n, label) in [(1024, 1024, 1024, "1024² square"), (2048, 2048, 2048, "2048² square"),
-                         (512, 576, 576, "q/o_proj, 512 tokens"), (512, 576, 1536, "gate/up_proj"),
-                         (512, 1536, 576, "down_proj"), (512, 576, 49152, "tied lm_head")] {
-    let a = Tensor.randn([m, k], rng: rng), b = Tensor.randn([n, k], rng: rng), c = Tensor(zeros: [m, n])
-    let flop = 2.0 * Double(m * n * k)
-    let runs = flop > 2e10 ? 3 : 6
-    let tf = best(runs) { Gemm.sgemm(transA: false, transB: true, m: m, n: n, k: k, a: a.data, lda: k, b: b.data, ldb: k, c: c.data, ldc: n) }
-    let td = best(runs) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k), 1, a.data, Int32(k),
-                    b.data, Int32(k), 0, c.data, Int32(n))
+/// One table of sgemm shapes: Frugal's Gemm next to cblas_sgemm called directly. With `transB`
+/// B is stored [N,K] (a Linear layer's x·Wᵀ), otherwise [K,N] (the input gradient dY·W).
+func sgemmTable(_ title: String, transB: Bool, _ shapes: [(Int, Int, Int, String)]) {
+    print("\n## \(title), GFLOP/s")
+    print((transB ? "shape M×K · (N×K)ᵀ" : "shape M×K · K×N").padding(toLength: 30, withPad: " ", startingAt: 0)
+          + " Frugal   OpenBLAS direct   ratio")
+    for (m, k, n, label) in shapes {
+        let a = Tensor.randn([m, k], rng: rng), b = Tensor.randn(transB ? [n, k] : [k, n], rng: rng), c = Tensor(zeros: [m, n])
+        let ldb = transB ? k : n
+        let flop = 2.0 * Double(m * n * k)
+        let runs = flop > 2e10 ? 3 : 6
+        let tf = best(runs) { Gemm.sgemm(transA: false, transB: transB, m: m, n: n, k: k, a: a.data, lda: k, b: b.data, ldb: ldb, c: c.data, ldc: n) }
+        let td = best(runs) {
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, transB ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a.data, Int32(k),
+                        b.data, Int32(ldb), 0, c.data, Int32(n))
+        }
+        print(label.padding(toLength: 30, withPad: " ", startingAt: 0) + String(format: " %7.1f   %7.1f           %.3f", flop / tf / 1e9, flop / td / 1e9, td / tf))
     }
-    print(label.padding(toLength: 30, withPad: " ", startingAt: 0) + String(format: " %7.1f   %7.1f           %.3f", flop / tf / 1e9, flop / td / 1e9, td / tf))
 }
-print("\n## sgemm for input gradients (C = A·B, B = the weight [K,N] as stored), GFLOP/s")
-print("shape M×K · K×N                Frugal   OpenBLAS direct   ratio")
-for (m, k, n, label) in [(512, 576, 576, "dX of q/o_proj"), (512, 1536, 576, "dX of gate/up_proj"),
-                         (512, 576, 1536, "dX of down_proj"), (512, 49152, 576, "dX of the tied lm_head")] {
-    let a = Tensor.randn([m, k], rng: rng), b = Tensor.randn([k, n], rng: rng), c = Tensor(zeros: [m, n])
-    let flop = 2.0 * Double(m * n * k)
-    let runs = flop > 2e10 ? 3 : 6
-    let tf = best(runs) { Gemm.sgemm(transA: false, transB: false, m: m, n: n, k: k, a: a.data, lda: k, b: b.data, ldb: n, c: c.data, ldc: n) }
-    let td = best(runs) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a.data, Int32(k),
-                    b.data, Int32(n), 0, c.data, Int32(n))
-    }
-    print(label.padding(toLength: 30, withPad: " ", startingAt: 0) + String(format: " %7.1f   %7.1f           %.3f", flop / tf / 1e9, flop / td / 1e9, td / tf))
-}
+sgemmTable("sgemm (row-major, C = A·Bᵀ as in a Linear layer)", transB: true,
+           [(1024, 1024, 1024, "1024² square"), (2048, 2048, 2048, "2048² square"),
+            (512, 576, 576, "q/o_proj, 512 tokens"), (512, 576, 1536, "gate/up_proj"),
+            (512, 1536, 576, "down_proj"), (512, 576, 49152, "tied lm_head")])
+sgemmTable("sgemm for input gradients (C = A·B, B = the weight [K,N] as stored)", transB: false,
+           [(512, 576, 576, "dX of q/o_proj"), (512, 1536, 576, "dX of gate/up_proj"),
+            (512, 576, 1536, "dX of down_proj"), (512, 49152, 576, "dX of the tied lm_head")])
 
 print("\n## elementwise and softmax, GB/s (16M floats; softmax rows of 4096)")
 let n = 1 << 24

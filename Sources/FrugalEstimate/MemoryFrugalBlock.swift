@@ -45,20 +45,18 @@ struct FrugalBlockTrace {
 
     /// An op with tensor inputs `inputs` (and trainable parameters when `trainableParams`) whose
     /// backward captures `captures` (default: all inputs); its output of `elements`, plus `saved`
-    /// extras kept when recorded (`unrecorded` scratch when not).
+    /// extras kept when recorded (scratch that an unrecorded op frees at once is not listed).
     @discardableResult
     mutating func op(_ name: String, _ shape: String, _ elements: Double, inputs: [Int], captures: [Int]? = nil,
                      trainableParams: Bool = false, outputCapturedLater: Bool = false,
-                     saved: (name: String, shape: String, elements: Double)? = nil,
-                     unrecordedScratch: Double = 0) -> Int {
+                     saved: (name: String, shape: String, elements: Double)? = nil) -> Int {
         let recorded = trainableParams || inputs.contains { items[$0].requiresGrad }
         if recorded { for i in captures ?? inputs { items[i].kept = true } }
         items.append(Item(name: name, shape: shape, elements: elements, requiresGrad: recorded,
                           kept: recorded && outputCapturedLater))
         let out = items.count - 1
-        if let s = saved {
-            items.append(Item(name: recorded ? s.name : s.name + " (scratch, freed)", shape: recorded ? s.shape : "[T,T]",
-                              elements: recorded ? s.elements : unrecordedScratch, requiresGrad: false, kept: recorded))
+        if let s = saved, recorded {
+            items.append(Item(name: s.name, shape: s.shape, elements: s.elements, requiresGrad: false, kept: true))
         }
         return out
     }
@@ -103,7 +101,7 @@ enum FrugalBlockModel {
         let qr = t.op("q after RoPE", "[B,T,H,D]", N * HD, inputs: [q], captures: [])
         let kr = t.op("k after RoPE", "[B,T,K,D]", N * KD, inputs: [k], captures: [])
         let att = t.op("attention output", "[B,T,H,D]", N * HD, inputs: [qr, kr, v],
-                       saved: ("attention probabilities", "[B,H,T,T]", B * H * T * T), unrecordedScratch: T * T)
+                       saved: ("attention probabilities", "[B,H,T,T]", B * H * T * T))
         let o = linear("o_proj", att, in: HD, "H·D", out: C, "C", bias: c.attentionOutputBias)
         let h = t.op("residual add (attention)", "[B,T,C]", N * C, inputs: [x, o], captures: [])
         let n2 = t.op("post_attention_layernorm output", "[B,T,C]", N * C, inputs: [h], trainableParams: fullTraining)

@@ -15,9 +15,6 @@ public enum OpProfile {
 
     static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
 
-    /// Starts a forward interval (call before the first op of a step).
-    public static func mark() { last = now() }
-
     static func recordForward(_ op: String) {
         let t = now()
         let e = forward[op] ?? (0, 0)

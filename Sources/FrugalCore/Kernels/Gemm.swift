@@ -66,21 +66,20 @@ public enum Gemm {
                     let k0 = p * per, kc = Swift.min(k, k0 + per) - k0
                     let ap = transA ? a + k0 * lda : a + k0
                     let bp = transB ? b + k0 : b + k0 * ldb
-                    if p == 0 {
-                        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                                    Int32(m), Int32(n), Int32(kc), alpha, ap, Int32(lda), bp, Int32(ldb), beta, c, Int32(ldc))
-                    } else {
-                        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                                    Int32(m), Int32(n), Int32(kc), alpha, ap, Int32(lda), bp, Int32(ldb), 0,
-                                    partial + (p - 1) * m * n, Int32(n))
-                    }
+                    // slice 0 goes into C itself (with β), the others into their partials
+                    let (cp, ldcp, bt) = p == 0 ? (c, ldc, beta) : (partial + (p - 1) * m * n, n, Float(0))
+                    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                                Int32(m), Int32(n), Int32(kc), alpha, ap, Int32(lda), bp, Int32(ldb), bt, cp, Int32(ldcp))
                 }
                 Parallel.forChunks(m, grain: Swift.max(1, m / parts)) { rows in
                     for p in 1..<parts {
                         for i in rows { Elementwise.axpy(1, partial + (p - 1) * m * n + i * n, c + i * ldc, n) }
                     }
                 }
-            } else if Gemm.splitRows(m: m, n: n, parts: parts) {
+            } else if m >= n {
+                // Cut C's longer side: each slice's sgemm packs its own part of the cut operand and
+                // all of the other, so this packs least in total (the tied lm_head, 512 × 49152:
+                // 265–270 GFLOP/s cut by columns against 215–245 by rows).
                 Parallel.forChunks(m, grain: Swift.max(1, m / parts)) { r in
                     let ap = transA ? a + r.lowerBound : a + r.lowerBound * lda
                     cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
@@ -104,11 +103,6 @@ public enum Gemm {
             flops += 2 * Double(m) * Double(n) * Double(k)
         }
     }
-
-    /// Which side of C to cut: the longer one. Each slice's sgemm packs its own part of the cut
-    /// operand and all of the other, so cutting the longer side packs least in total (the tied
-    /// lm_head, 512 × 49152: 265–270 GFLOP/s cut by columns against 215–245 by rows).
-    static func splitRows(m: Int, n: Int, parts: Int) -> Bool { m >= n }
 
     /// y[j] = Σ_p B[j, p]·x[p] for j in `rows` (B row-major with stride ldb): four rows at a time,
     /// sixteen lanes, fused multiply-add. Serial; memory-bound on any realistic shape.

@@ -1,25 +1,13 @@
 // Softmax kernels over one row: the numerically stable form (subtract the row max), vectorized
+// exp. `row` is the fast kernel; `rowNaive` (Double math) is its reference. `expShifted` is their
+// shared first half (also the fused head's loss, which needs the exponentials, not the softmax).
 import Foundation
-// exp. `row` is the fast kernel; `rowNaive` (Double math) is its reference.
 public enum SoftmaxKernel {
     /// y[0..<n] = softmax(x[0..<n]). x and y may alias.
     @inlinable
     public static func row(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
-        var m = -Float.infinity
-        for j in 0..<n where x[j] > m { m = x[j] }
+        let inv = 1 / expShifted(x, y, n).sum
         var j = 0
-        var acc = SIMD8<Float>(repeating: 0)
-        let vm = SIMD8<Float>(repeating: m)
-        while j + 8 <= n {
-            let e = FastMath.exp(UnsafeRawPointer(x + j).loadUnaligned(as: SIMD8<Float>.self) - vm)
-            UnsafeMutableRawPointer(y + j).storeBytes(of: e, as: SIMD8<Float>.self)
-            acc += e
-            j += 8
-        }
-        var s = acc.sum()
-        while j < n { let e = FastMath.exp(x[j] - m); y[j] = e; s += e; j += 1 }
-        let inv = 1 / s
-        j = 0
         let vi = SIMD8<Float>(repeating: inv)
         while j + 8 <= n {
             let v = UnsafeRawPointer(y + j).loadUnaligned(as: SIMD8<Float>.self) * vi
@@ -46,9 +34,9 @@ public enum SoftmaxKernel {
         return m + log(s)
     }
 
-    /// x[j] ← exp(x[j] − max) in place over one row; returns (max, Σ exp(x[j] − max)).
+    /// y[j] = exp(x[j] − max) over one row (x and y may alias); returns (max, Σ y).
     @inlinable
-    public static func expInPlace(_ x: UnsafeMutablePointer<Float>, _ n: Int) -> (max: Float, sum: Float) {
+    public static func expShifted(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) -> (max: Float, sum: Float) {
         var j = 0
         var vmax = SIMD8<Float>(repeating: -.infinity)
         while j + 8 <= n {
@@ -62,12 +50,12 @@ public enum SoftmaxKernel {
         let vm = SIMD8<Float>(repeating: m)
         while j + 8 <= n {
             let e = FastMath.exp(UnsafeRawPointer(x + j).loadUnaligned(as: SIMD8<Float>.self) - vm)
-            UnsafeMutableRawPointer(x + j).storeBytes(of: e, as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(y + j).storeBytes(of: e, as: SIMD8<Float>.self)
             acc += e
             j += 8
         }
         var s = acc.sum()
-        while j < n { let e = FastMath.exp(x[j] - m); x[j] = e; s += e; j += 1 }
+        while j < n { let e = FastMath.exp(x[j] - m); y[j] = e; s += e; j += 1 }
         return (m, s)
     }
 

@@ -40,10 +40,11 @@ extension Tensor {
         let counted = rows.count
         let chunks = Swift.max(1, (counted * v + Tensor.linearCrossEntropyChunk - 1) / Tensor.linearCrossEntropyChunk)
         let per = Swift.max(1, (counted + chunks - 1) / chunks)
+        let chunkRows = Swift.min(per, Swift.max(counted, 1))
         let dh: Tensor? = recording ? Tensor(zeros: hidden.shape) : nil
-        let logits = Tensor.uninitialized([Swift.min(per, Swift.max(counted, 1)), v])
-        let hc = Tensor.uninitialized([Swift.min(per, Swift.max(counted, 1)), c])
-        let dhc: Tensor? = recording ? Tensor.uninitialized([Swift.min(per, Swift.max(counted, 1)), c]) : nil
+        let logits = Tensor.uninitialized([chunkRows, v])
+        let hc = Tensor.uninitialized([chunkRows, c])
+        let dhc: Tensor? = recording ? Tensor.uninitialized([chunkRows, c]) : nil
         var losses = [Double](repeating: 0, count: counted)
         var sums = [Float](repeating: 0, count: per)
         var start = 0
@@ -61,7 +62,7 @@ extension Tensor {
                         let row = lp + r * v
                         let t = Int(targets[rows[start + r]])
                         let target = row[t]
-                        let (mx, s) = SoftmaxKernel.expInPlace(row, v)
+                        let (mx, s) = SoftmaxKernel.expShifted(row, row, v)
                         sb[r] = s
                         lb[start + r] = Double(mx + Foundation.log(s) - target)
                     }
