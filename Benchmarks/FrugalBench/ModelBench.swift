@@ -82,6 +82,7 @@ enum ModelBench {
         let trainer = try Trainer(model: model, adapter: adapter, train: batches, options: o)
         _ = try trainer.trainStep()
         OpProfile.reset()
+        Gemm.profiling = OpProfile.enabled; Gemm.resetProfile()
         var peak = 0
         var times: [Double] = []
         for _ in 0..<5 {
@@ -93,7 +94,15 @@ enum ModelBench {
         print(String(format: "%-11@ %8.1f tokens/s (best step; all 5 steps %.1f)   tensor peak %6.2f GB   peak RSS %6.2f GB",
                      name as NSString, tokens / times.min()!, 5 * tokens / times.reduce(0, +), Double(peak) / 1e9,
                      Double(peakRSS()) / 1e9))
-        if OpProfile.enabled { print(OpProfile.report(steps: 5)) }
+        if OpProfile.enabled {
+            print(OpProfile.report(steps: 5))
+            print(String(format: "sgemm: %.1f ms/step, %.1f GFLOP/step, %.1f GFLOP/s inside sgemm; step %.1f ms (all 5 steps)",
+                         Double(Gemm.nanoseconds) / 5e6, Gemm.flops / 5e9, Gemm.flops / Double(Gemm.nanoseconds),
+                         times.reduce(0, +) / 5 * 1e3))
+            for (k, e) in Gemm.byShape.sorted(by: { $0.value.ns > $1.value.ns }).prefix(25) {
+                print(String(format: "  %-34@ %5d calls %8.1f ms/step", k as NSString, e.calls / 5, Double(e.ns) / 5e6))
+            }
+        }
         if ProcessInfo.processInfo.environment["FRUGAL_BENCH_POOL"] != nil {
             print("buffer pool: \(BufferPool.hits) hits, \(BufferPool.misses) misses, \(BufferPool.cachedBytes >> 20) MB cached")
         }

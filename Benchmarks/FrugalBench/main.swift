@@ -57,10 +57,10 @@ func sgemmTable(_ title: String, transB: Bool, _ shapes: [(Int, Int, Int, String
 }
 sgemmTable("sgemm (row-major, C = A·Bᵀ as in a Linear layer)", transB: true,
            [(1024, 1024, 1024, "1024² square"), (2048, 2048, 2048, "2048² square"),
-            (512, 576, 576, "q/o_proj, 512 tokens"), (512, 576, 1536, "gate/up_proj"),
+            (512, 576, 576, "q/o_proj, 512 tokens"), (512, 576, 192, "k/v_proj"), (512, 576, 960, "q+k+v fused"), (512, 576, 1536, "gate/up_proj"), (512, 576, 3072, "gate+up fused"),
             (512, 1536, 576, "down_proj"), (512, 576, 49152, "tied lm_head")])
 sgemmTable("sgemm for input gradients (C = A·B, B = the weight [K,N] as stored)", transB: false,
-           [(512, 576, 576, "dX of q/o_proj"), (512, 1536, 576, "dX of gate/up_proj"),
+           [(512, 576, 576, "dX of q/o_proj"), (512, 192, 576, "dX of k/v"), (512, 960, 576, "dX of q+k+v fused"), (512, 1536, 576, "dX of gate/up_proj"), (512, 3072, 576, "dX of gate+up fused"),
             (512, 576, 1536, "dX of down_proj"), (512, 49152, 576, "dX of the tied lm_head")])
 
 print("\n## elementwise and softmax, GB/s (16M floats; softmax rows of 4096)")

@@ -13,8 +13,8 @@
 // kept = tensors captured by recorded ops ∪ their saved extras; everything else is already freed.
 // Reshapes are views (no bytes); RMSNorm statistics and RoPE tables are Swift arrays, not tensor
 // storage (MemoryStats does not count them, so neither does this).
-// LoRA dropout > 0 (`dropout`): each wrapped module draws its own mask, so its dropout keeps the
-// mask [B,T,In] (when recorded) and its output [B,T,In] (the LoRA update's saved input).
+// LoRA dropout > 0 (`dropout`): each wrapped module draws its own mask, which its LoRA update keeps
+// as bits (⌈B·T·In/32⌉ floats' bytes); dropout(x) is rebuilt from x and the bits, never kept.
 // Leaves out: GPT-2 (Frugal's LlamaModel has no GPT-2 block).
 import FrugalSpec
 
@@ -83,13 +83,11 @@ enum FrugalBlockModel {
             var y = t.op("\(module) output", shape, N * out, inputs: [x], trainableParams: fullTraining)
             if bias { y = t.op("\(module) output + bias", shape, N * out, inputs: [y], captures: [], trainableParams: fullTraining) }
             guard lora.contains(module) else { return y }
-            var xd = x
-            if dropout {
-                xd = t.op("\(module) LoRA dropout output", "[B,T,\(inLetter)]", N * inDim, inputs: [x], captures: [],
-                          saved: ("\(module) LoRA dropout mask", "[B,T,\(inLetter)]", N * inDim))
-            }
-            t.op("\(module) lora_A output x·Aᵀ (saved)", "[B,T,r]", N * r, inputs: [xd], trainableParams: true,
-                 outputCapturedLater: true)
+            // with dropout the update also saves its mask as bits (dropout(x) itself is rebuilt when needed)
+            let bits = (N * inDim / 32).rounded(.up)
+            t.op("\(module) lora_A output x·Aᵀ (saved)", "[B,T,r]", N * r, inputs: [x], trainableParams: true,
+                 outputCapturedLater: true,
+                 saved: dropout ? ("\(module) LoRA dropout mask, 1 bit per element", "[⌈B·T·\(inLetter)/32⌉]", bits) : nil)
             t.carriesGradient(y)
             return y
         }

@@ -41,7 +41,7 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     public var adapterDType: ComputeDType       // LoRA A/B and their gradients (qlora.py uses bf16)
     public var baseFormat: WeightFormat         // QLoRA base: nf4-dq (default) or nf4
     public var engine: MemoryEngine             // whose storage is itemized (memory only)
-    public var loraDropout: Double              // LoRA dropout probability (frugal engine: > 0 keeps a mask and an output per module)
+    public var loraDropout: Double              // LoRA dropout probability (frugal engine: > 0 keeps a 1-bit mask per module)
 
     public init(method: TrainingMethod, batch: Int = 1, seqLen: Int = 512, dtype: ComputeDType = .bf16,
                 optimizer: OptimizerKind = .adamw, rank: Int = 8, targets: [String] = ["all-linear"],

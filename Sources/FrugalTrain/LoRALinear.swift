@@ -57,9 +57,9 @@ public final class LoRALinear: LinearLayer {
     public func callAsFunction(_ x: Tensor) -> Tensor {
         let y = base(x)
         if merged { return y }
-        let xd = x.dropout(dropout, rng: rng, training: training)
-        // y + scaling · (xd·Aᵀ)·Bᵀ, accumulated into the base's fresh output
-        return y.addingLowRank(x: xd, a: loraA, b: loraB, scale: scaling)
+        // y + scaling · (dropout(x)·Aᵀ)·Bᵀ, accumulated into the base's fresh output; the dropout
+        // mask is kept as bits inside the op, dropout(x) is never stored
+        return y.addingLowRank(x: x, a: loraA, b: loraB, scale: scaling, dropout: training ? dropout : 0, rng: rng)
     }
 
     /// The base's tensors under their own names, then lora_A.weight and lora_B.weight.

@@ -93,7 +93,7 @@ final class EstimateVsMeasuredTests: XCTestCase {
     }
 
     /// `frugal finetune`'s defaults: LoRA dropout 0.05 on all seven projections. Each wrapped
-    /// module's dropout keeps its mask and its output [B,T,In] until the backward.
+    /// module's LoRA update keeps its dropout mask as bits until the backward.
     func testPredictedPeakWithLoRADropoutOnAllLinearLayers() throws {
         let config = try ModelPreset.named("SmolLM2-135M").config
         let shapes: [(Bool, Int, Int)] = [(false, 4, 96), (true, 4, 96)]
@@ -105,9 +105,11 @@ final class EstimateVsMeasuredTests: XCTestCase {
         let worst = rows.max { abs(log($0.ratio)) < abs(log($1.ratio)) }!
         XCTAssert(rows.allSatisfy { abs($0.ratio - 1) <= 0.15 },
                   "worst predicted/measured ratio \(String(format: "%.3f", worst.ratio)) (\(worst.label)); all:\n\(Self.table(rows))")
-        // Dropout costs memory the estimate must show: more than without it.
+        // Dropout's masks are bits inside the LoRA update: the estimate shows them (more than without
+        // dropout) and they stay small (a Float32 mask and copy per module cost +70% here).
         let without = try Self.predicted(config, method: .qlora, batch: 4, seqLen: 96, checkpointing: false, targets: ["all-linear"])
-        XCTAssertGreaterThan(rows[0].predicted, without * 1.2)
+        XCTAssertGreaterThan(rows[0].predicted, without)
+        XCTAssertLessThan(rows[0].predicted, without * 1.05)
     }
 
     /// With a 256-token vocabulary the head's logits are small, so the peak falls inside a

@@ -4,9 +4,12 @@
 // Inputs are clamped to [-87.3, 88.7]: far-negative inputs give ~1e-38 rather than 0, so code
 // that needs an exact zero (masked attention) writes it explicitly.
 public enum FastMath {
-    @inlinable
+    @inlinable @inline(__always)
     public static func exp(_ xIn: SIMD8<Float>) -> SIMD8<Float> {
-        var x = pointwiseMin(pointwiseMax(xIn, SIMD8(repeating: -87.3)), SIMD8(repeating: 88.7))
+        // clamp with compare-and-select (the generic pointwiseMin/Max stayed out-of-line calls)
+        let lo = SIMD8<Float>(repeating: -87.3), hi = SIMD8<Float>(repeating: 88.7)
+        var x = xIn.replacing(with: lo, where: xIn .< lo)
+        x = x.replacing(with: hi, where: x .> hi)
         // n = round(x·log2 e) with the 1.5·2²³ trick: plain vector adds, no per-lane rounding calls.
         let magic = SIMD8<Float>(repeating: 12_582_912)
         let r = x * 1.44269504088896341 + magic
@@ -31,14 +34,14 @@ public enum FastMath {
     public static func exp(_ x: Float) -> Float { exp(SIMD8<Float>(repeating: x))[0] }
 
     /// Logistic sigmoid 1 / (1 + e^-x).
-    @inlinable
+    @inlinable @inline(__always)
     public static func sigmoid(_ x: SIMD8<Float>) -> SIMD8<Float> { 1 / (1 + exp(-x)) }
 
     @inlinable
     public static func sigmoid(_ x: Float) -> Float { 1 / (1 + exp(-x)) }
 
     /// tanh through exp: 1 − 2 / (e^{2x} + 1); exact limits ±1 at large |x|.
-    @inlinable
+    @inlinable @inline(__always)
     public static func tanh(_ x: SIMD8<Float>) -> SIMD8<Float> { 1 - 2 / (exp(2 * x) + 1) }
 
     @inlinable

@@ -15,7 +15,11 @@ public enum Gemm {
     nonisolated(unsafe) public static private(set) var nanoseconds: UInt64 = 0
     nonisolated(unsafe) public static private(set) var flops: Double = 0
 
-    public static func resetProfile() { nanoseconds = 0; flops = 0 }
+    public static func resetProfile() { shapeLock.lock(); nanoseconds = 0; flops = 0; byShape = [:]; shapeLock.unlock() }
+    static let shapeLock = NSLock()
+    /// While profiling: calls and nanoseconds per shape ("NT m512 n1536 k576 b0.0": op(A) op(B),
+    /// then M, N, K, β). Calls made inside a parallel region add their own thread's time.
+    nonisolated(unsafe) public private(set) static var byShape: [String: (calls: Int, ns: UInt64)] = [:]
 
     /// Whether sgemm runs OpenBLAS single-threaded on one slice of C per core, through Frugal's
     /// workers (the default), instead of letting OpenBLAS start its own threads. Measured on the
@@ -99,8 +103,14 @@ public enum Gemm {
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
         }
         if profiling {
-            nanoseconds += DispatchTime.now().uptimeNanoseconds - start
+            let dt = DispatchTime.now().uptimeNanoseconds - start
+            let key = "\(transA ? "T" : "N")\(transB ? "T" : "N") m\(m) n\(n) k\(k) b\(beta)"
+            shapeLock.lock()   // sgemm may be called on several threads at once
+            nanoseconds += dt
             flops += 2 * Double(m) * Double(n) * Double(k)
+            let e = byShape[key] ?? (0, 0)
+            byShape[key] = (e.0 + 1, e.1 + dt)
+            shapeLock.unlock()
         }
     }
 

@@ -40,7 +40,8 @@ public enum SoftmaxKernel {
         var j = 0
         var vmax = SIMD8<Float>(repeating: -.infinity)
         while j + 8 <= n {
-            vmax = pointwiseMax(vmax, UnsafeRawPointer(x + j).loadUnaligned(as: SIMD8<Float>.self))
+            let v = UnsafeRawPointer(x + j).loadUnaligned(as: SIMD8<Float>.self)
+            vmax = vmax.replacing(with: v, where: v .> vmax)
             j += 8
         }
         var m = vmax.max()
