@@ -76,7 +76,9 @@ enum FrugalBlockModel {
                                  requiresGrad: inputRequiresGrad)
         // A projection: base product (+ bias), then the LoRA branch y + s·(x·Aᵀ)·Bᵀ when wrapped,
         // which Frugal accumulates into y's own storage (addingLowRank): it saves x·Aᵀ [B,T,r] and
-        // captures x; the result is y's buffer, now carrying a gradient.
+        // captures x; the result is y's buffer, now carrying a gradient. Branches over one input
+        // without dropout (q/k/v, gate/up) share one x·[A]ᵀ [B,T,Σr] (LlamaBlock.project): the same
+        // elements as one x·Aᵀ per branch, listed here per branch.
         func linear(_ module: String, _ x: Int, in inDim: Double, _ inLetter: String, out: Double, _ letter: String,
                     bias: Bool) -> Int {
             let shape = "[B,T,\(letter)]"

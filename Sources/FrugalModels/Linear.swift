@@ -14,6 +14,17 @@ public protocol LinearLayer: AnyObject {
     var namedTensors: [(String, Tensor)] { get }
 }
 
+/// A layer that is a base projection plus a low-rank branch (LoRA) — what a block needs to make the
+/// branches of layers sharing one input in grouped products (`LlamaBlock.project`).
+public protocol LowRankAdaptedLayer: LinearLayer {
+    /// The base projection alone.
+    var base: any LinearLayer { get }
+    /// A [r, In], B [Out, r] and the scale of the branch, when it can join a group now: nil when it
+    /// must run on its own (merged into the base, or dropout active, which gives each branch its own
+    /// mask of the input).
+    var groupableBranch: (a: Tensor, b: Tensor, scale: Float)? { get }
+}
+
 public final class Linear: LinearLayer {
     public let weight: Tensor   // [Out, In]
     public let bias: Tensor?    // [Out]

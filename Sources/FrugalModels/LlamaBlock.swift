@@ -2,9 +2,12 @@
 //   h = x + o_proj(attention(rope(q_proj(n1)), rope(k_proj(n1)), v_proj(n1)))   n1 = RMSNorm(x)
 //   y = h + down_proj(silu(gate_proj(n2)) ⊙ up_proj(n2))                        n2 = RMSNorm(h)
 // Shapes: x [B, T, C]; q [B, T, H, D]; k, v [B, T, K, D]; MLP intermediate [B, T, F].
+// q/k/v and gate/up each read one input: their LoRA branches (when adapted) share one product
+// (`project`).
 // Qwen2's q/k/v biases are optional biases on those projections.
 import FrugalCore
 import FrugalSpec
+import Foundation
 
 public final class LlamaBlock {
     public var qProj, kProj, vProj, oProj: any LinearLayer
@@ -31,20 +34,47 @@ public final class LlamaBlock {
         let (h, kv, d) = (config.numHeads, config.numKVHeads, config.headDim)
         let eps = Float(config.normEps)
         let n1 = x.rmsNorm(weight: inputNorm, eps: eps)
-        let q = qProj(n1).reshaped([b, t, h, d]).rope(rope, positions: positions)
-        var k = kProj(n1).reshaped([b, t, kv, d]).rope(rope, positions: positions)
-        var v = vProj(n1).reshaped([b, t, kv, d])
+        let qkv = LlamaBlock.project([qProj, kProj, vProj], n1)
+        let q = qkv[0].reshaped([b, t, h, d]).rope(rope, positions: positions)
+        var k = qkv[1].reshaped([b, t, kv, d]).rope(rope, positions: positions)
+        var v = qkv[2].reshaped([b, t, kv, d])
         if let cache { (k, v) = cache.append(k, v) }
         let attn = Tensor.attention(q: q, k: k, v: v).reshaped([b, t, h * d])
         let hidden = x + oProj(attn)
         let n2 = hidden.rmsNorm(weight: postAttentionNorm, eps: eps)
-        let act = gateProj(n2).swiglu(upProj(n2))
+        let gateUp = LlamaBlock.project([gateProj, upProj], n2)
+        let act = gateUp[0].swiglu(gateUp[1])
         if Tensor.isRecomputingCheckpoint {
             // Recomputed for backward (gradient checkpointing): the block's output values are never
             // read, so down_proj and the residual add record their graph without computing.
             return Tensor.withoutForwardValues { hidden + downProj(act) }
         }
         return hidden + downProj(act)
+    }
+
+    /// Whether `project` groups low-rank branches (FRUGAL_LORA_GROUP=0 turns it off, for comparison).
+    public static let groupsLowRankBranches = ProcessInfo.processInfo.environment["FRUGAL_LORA_GROUP"] != "0"
+
+    /// `layers` applied to the same input x. Where two or more carry a groupable low-rank branch
+    /// (LoRA without active dropout), their bases run first, then the branches share one
+    /// down-projection product (`Tensor.lowRankDown`) and each adds its up-projection into its base's
+    /// output (`addingLowRankUp`); values and gradients equal each layer applied on its own.
+    public static func project(_ layers: [any LinearLayer], _ x: Tensor) -> [Tensor] {
+        let branches = layers.map { ($0 as? LowRankAdaptedLayer)?.groupableBranch }
+        let grouped = branches.indices.filter { branches[$0] != nil }
+        guard grouped.count > 1, groupsLowRankBranches else { return layers.map { $0(x) } }
+        var out: [Tensor] = layers.indices.map { i in
+            branches[i] != nil ? (layers[i] as! LowRankAdaptedLayer).base(x) : layers[i](x)
+        }
+        let u = Tensor.lowRankDown(x: x, grouped.map { branches[$0]!.a })
+        var c = 0
+        for i in grouped {
+            let br = branches[i]!
+            let r = br.a.shape[0]
+            out[i] = out[i].addingLowRankUp(u: u, columns: c..<(c + r), b: br.b, scale: br.scale)
+            c += r
+        }
+        return out
     }
 
     /// Every tensor of the block under its HF name relative to the layer ("self_attn.q_proj.weight", …).

@@ -12,7 +12,7 @@
 import FrugalCore
 import FrugalModels
 
-public final class LoRALinear: LinearLayer {
+public final class LoRALinear: LowRankAdaptedLayer {
     /// The frozen projection being adapted.
     public let base: any LinearLayer
     /// lora_A.weight [r, In], lora_B.weight [Out, r].
@@ -25,6 +25,11 @@ public final class LoRALinear: LinearLayer {
     public var training = true
     /// Whether scaling·B·A has been added into the base weight.
     public private(set) var merged = false
+
+    /// Groupable with the other branches reading the same input unless merged or dropping out.
+    public var groupableBranch: (a: Tensor, b: Tensor, scale: Float)? {
+        merged || (training && dropout > 0) ? nil : (loraA, loraB, scaling)
+    }
 
     public var inFeatures: Int { base.inFeatures }
     public var outFeatures: Int { base.outFeatures }

@@ -62,6 +62,47 @@ final class FusedOpsTests: XCTestCase {
         XCTAssertNotEqual(fusedOnly.scalars, noDrop.scalars)
     }
 
+    func testGroupedLowRankUpdatesEqualOneUpdatePerBranch() {
+        // Three branches over one x (q, k, v-like: different widths and ranks), grouped vs each on its own.
+        let rng = RandomGenerator(seed: 12)
+        let x = Tensor.randn([2, 50, 48], rng: rng, requiresGrad: true)
+        let shapes = [(64, 4), (16, 8), (16, 4)]   // (Out, r)
+        let as_ = shapes.map { Tensor.randn([$0.1, 48], rng: rng, requiresGrad: true) }
+        let bs = shapes.map { Tensor.randn([$0.0, $0.1], rng: rng, requiresGrad: true) }
+        let ys = shapes.map { Tensor.randn([2, 50, $0.0], rng: rng) }
+        let gs = shapes.map { Tensor.randn([2, 50, $0.0], rng: rng) }
+        let scales: [Float] = [2, 0.5, 1]
+        var results: [[Float]] = []
+        for grouped in [true, false] {
+            var zs: [Tensor] = []
+            if grouped {
+                let u = Tensor.lowRankDown(x: x, as_)
+                var c = 0
+                for i in 0..<3 {
+                    zs.append(ys[i].copy().addingLowRankUp(u: u, columns: c..<(c + shapes[i].1), b: bs[i], scale: scales[i]))
+                    c += shapes[i].1
+                }
+            } else {
+                for i in 0..<3 { zs.append(ys[i].copy().addingLowRank(x: x, a: as_[i], b: bs[i], scale: scales[i])) }
+            }
+            // one scalar loss over all three outputs
+            var loss = (zs[0] * gs[0]).sum()
+            for i in 1..<3 { loss = loss + (zs[i] * gs[i]).sum() }
+            loss.backward()
+            results.append(zs.flatMap(\.scalars) + x.grad!.scalars + as_.flatMap { $0.grad!.scalars } + bs.flatMap { $0.grad!.scalars })
+            x.zeroGrad(); for t in as_ + bs { t.zeroGrad() }
+        }
+        assertClose(results[0].map(Double.init), results[1].map(Double.init), rtol: 1e-4, atol: 1e-4, "grouped vs per branch")
+        // finite differences through the grouped pair
+        gradCheck([[3, 5], [2, 5], [3, 2], [4, 5], [2, 4]], {
+            let u = Tensor.lowRankDown(x: $0[0], [$0[1], $0[3]])
+            return ($0[2] * 1).addingLowRankUp(u: u, columns: 2..<6, b: $0[4], scale: 1.5)
+        }, reference: { i in
+            let delta = Ref.matmul(Ref.matmul(i[0], i[3], transB: true), i[4], transB: true)
+            return DArray(i[2].shape, zip(i[2].v, delta.v).map { $0 + 1.5 * $1 })
+        })
+    }
+
     func testSwiGLU() {
         gradCheck([[4, 9], [4, 9]], scale: 2, { $0[0].swiglu($0[1]) }, reference: { i in
             DArray(i[0].shape, zip(i[0].v, i[1].v).map { Ref.silu($0) * $1 })

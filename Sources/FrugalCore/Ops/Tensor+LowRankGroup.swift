@@ -1,0 +1,95 @@
+// Grouped low-rank updates — several LoRA branches that read the same input (q, k and v read one
+// normed hidden state; gate and up another) in two kinds of op instead of one `addingLowRank` each:
+//   u = x · [A_1; …; A_g]ᵀ                       (lowRankDown: one product for the whole group)
+//   z_i = y_i + s_i · u[:, c_i ..< c_i + r_i] · B_iᵀ  (addingLowRankUp: per branch, into y_i in place)
+// Shapes: x [..., In]; A_i [r_i, In]; u [..., R] with R = Σ r_i; y_i, z_i [..., Out_i]; B_i [Out_i, r_i].
+//
+// Same values and gradients as `addingLowRank` per branch (without dropout), but x is read once for
+// the group's down-projections, the A gradients come from one product over x, and the branches'
+// input gradient is one tensor dx = du·[A] instead of one per branch for the autograd to add up.
+// Backward of an up: du (zero outside its columns) = s·dz·B_i, dB_i = s·dzᵀ·u[:, cols]; the
+// autograd sums the branches' du [N, R] (small). Backward of the down: dA = duᵀ·x, dx = du·[A].
+// The stacked [A] [R, In] is a scratch copy made in each direction, not kept.
+// Reference: `addingLowRank` per branch (the tests compare).
+extension Tensor {
+    /// u [..., Σr] = x · [A_1; …; A_g]ᵀ.
+    public static func lowRankDown(x: Tensor, _ factors: [Tensor]) -> Tensor {
+        let inF = x.shape.last ?? 0
+        precondition(!factors.isEmpty && factors.allSatisfy { $0.rank == 2 && $0.shape[1] == inF },
+                     "lowRankDown: factors \(factors.map(\.shape)) do not all fit inputs of width \(inF) ([r, In])")
+        let ranks = factors.map { $0.shape[0] }, total = ranks.reduce(0, +)
+        let n = x.count / inF
+        func stacked() -> Tensor {
+            let s = Tensor.uninitialized([total, inF])
+            var row = 0
+            for f in factors { (s.data + row * inF).update(from: f.data, count: f.count); row += f.shape[0] }
+            return s
+        }
+        let u = Tensor.uninitialized(Array(x.shape.dropLast()) + [total])
+        do {
+            let a = stacked()
+            Gemm.sgemm(transA: false, transB: true, m: n, n: total, k: inF, a: x.data, lda: inF, b: a.data, ldb: inF,
+                       c: u.data, ldc: total)
+        }
+        return u.recorded("lowrank_down", [x] + factors) { du in
+            let a = stacked()
+            var grads: [Tensor?] = [nil]
+            if x.requiresGrad {
+                let dx = Tensor.uninitialized(x.shape)
+                Gemm.sgemm(transA: false, transB: false, m: n, n: inF, k: total, a: du.data, lda: total,
+                           b: a.data, ldb: inF, c: dx.data, ldc: inF)
+                grads[0] = dx
+            }
+            if factors.contains(where: { $0.requiresGrad }) {
+                let da = Tensor.uninitialized([total, inF])
+                Gemm.sgemm(transA: true, transB: false, m: total, n: inF, k: n, a: du.data, lda: total,
+                           b: x.data, ldb: inF, c: da.data, ldc: inF)
+                var row = 0
+                for f in factors {
+                    if f.requiresGrad {
+                        let g = Tensor.uninitialized(f.shape)
+                        g.data.update(from: da.data + row * inF, count: f.count)
+                        grads.append(g)
+                    } else {
+                        grads.append(nil)
+                    }
+                    row += f.shape[0]
+                }
+            } else {
+                grads += factors.map { _ in nil }
+            }
+            return grads
+        }
+    }
+
+    /// self + s · u[:, columns]·Bᵀ, accumulated into self's storage (a fresh base output, as for
+    /// `addingLowRank`). u [..., R] from `lowRankDown`, B [Out, columns.count].
+    public func addingLowRankUp(u: Tensor, columns: Range<Int>, b: Tensor, scale s: Float) -> Tensor {
+        let y = self
+        let total = u.shape.last ?? 0, r = columns.count, out = y.shape.last ?? 0
+        precondition(b.rank == 2 && b.shape == [out, r] && columns.upperBound <= total
+                     && Array(u.shape.dropLast()) == Array(y.shape.dropLast()),
+                     "addingLowRankUp: y \(y.shape), u \(u.shape) columns \(columns), B \(b.shape) do not fit")
+        let n = y.count / Swift.max(out, 1)
+        let c0 = columns.lowerBound
+        if !Tensor.skipsForwardValues {
+            Gemm.sgemm(transA: false, transB: true, m: n, n: out, k: r, alpha: s, a: u.data + c0, lda: total,
+                       b: b.data, ldb: r, beta: 1, c: y.data, ldc: out)
+        }
+        let z = Tensor(storage: y.storage, shape: y.shape, offset: y.offset)
+        return z.recorded("lowrank_up", [y, u, b]) { g in
+            var du: Tensor? = nil, db: Tensor? = nil
+            if u.requiresGrad {
+                du = Tensor(zeros: u.shape)
+                Gemm.sgemm(transA: false, transB: false, m: n, n: r, k: out, alpha: s, a: g.data, lda: out,
+                           b: b.data, ldb: r, c: du!.data + c0, ldc: total)
+            }
+            if b.requiresGrad {
+                db = Tensor.uninitialized(b.shape)
+                Gemm.sgemm(transA: true, transB: false, m: out, n: r, k: n, alpha: s, a: g.data, lda: out,
+                           b: u.data + c0, ldb: total, c: db!.data, ldc: r)
+            }
+            return [g, du, db]
+        }
+    }
+}
