@@ -123,9 +123,12 @@ public final class Trainer {
         optimizer.zeroGrad()
         let (loss, supervised, tokens) = accumulateGradients(batches)
         guard loss.isFinite else { optimizer.zeroGrad(); throw TrainError.nonFiniteLoss(step: step + 1) }
-        let norm = options.maxGradNorm > 0 ? optimizer.clipGradientNorm(options.maxGradNorm) : optimizer.gradientNorm()
+        // Clipping is folded into the update (the gradients are scaled as they are read, the same
+        // single rounding as scaling them first), saving a pass over every gradient.
+        let norm = optimizer.gradientNorm()
+        let clip: Float = options.maxGradNorm > 0 && norm > options.maxGradNorm ? options.maxGradNorm / (norm + 1e-6) : 1
         let lr = schedule.lr(at: step)
-        optimizer.update(lr: lr)
+        optimizer.update(lr: lr, gradientScale: clip)
         optimizer.zeroGrad()
         step += 1
         microBatchesConsumed += options.gradAccum
