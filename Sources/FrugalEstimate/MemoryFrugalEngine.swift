@@ -124,6 +124,16 @@ enum FrugalEngineMemory {
             let recomputed = max(block.keptElements, block0.keptElements)
             blockLines.append(MemoryLine("one block recomputed for its backward", 4 * recomputed,
                                          "kept tensors of one block (see the per-layer table)"))
+            if o.method == .qlora {
+                // linear4Bit keeps a recomputed weight's dequantized tile (when the weight is one tile
+                // of at most 2²⁰ floats) for its backward; the last projection is not recomputed.
+                let kept = c.linearModules.filter { $0.module != "down_proj" && $0.outFeatures * $0.inFeatures <= 1 << 20 }
+                let floats = kept.reduce(0.0) { $0 + Double($1.outFeatures * $1.inFeatures) }
+                if floats > 0 {
+                    blockLines.append(MemoryLine("dequantized weights the recomputed block keeps for its backward", 4 * floats,
+                                                 kept.map(\.module).joined(separator: ", ") + ": out·in·4 B each"))
+                }
+            }
         }
         blockLines += [
             MemoryLine("block backward transient", 4 * transient.elements, transient.formula + " × 4 B"),

@@ -8,8 +8,13 @@
 // multiply the reference does, so the results are bit-identical. Double-quantized scales are rebuilt
 // once per block (one multiply-add per 32...4096 values), never materialised.
 // `dequantize(elements:into:)` / `dequantizeRows(_:into:)` are serial on purpose: a tiled matmul calls
-// them from inside its own parallel loop, one tile of weight rows at a time.
+// them from inside its own parallel loop, one tile of weight rows at a time. On an AVX-512 CPU the
+// whole-byte stretch of each block goes 16 bytes at a time through FrugalAVX512's register lookup
+// (same products, same bits; FRUGAL_SIMD=avx2 keeps the table loop).
 import FrugalCore
+#if arch(x86_64)
+import FrugalAVX512
+#endif
 
 extension QuantizedBlockwise4Bit {
     /// Byte -> (value of high nibble, value of low nibble), per code book.
@@ -60,6 +65,10 @@ extension QuantizedBlockwise4Bit {
                      "QuantizedBlockwise4Bit.dequantize(elements:): \(elements) outside 0..<\(count)")
         let pairs = Self.pairTables[type]!
         let codebook = type.codebook
+        #if arch(x86_64)
+        let wide = CPUFeatures.useAVX512 && codebook.count == 16
+        let lut = wide ? SIMD16<Float>(codebook) : SIMD16<Float>()
+        #endif
         packed.withUnsafeBufferPointer { pk in
             pairs.withUnsafeBufferPointer { pt in
                 let bytes = pk.baseAddress!, table = pt.baseAddress!
@@ -77,6 +86,13 @@ extension QuantizedBlockwise4Bit {
                     var byte = i >> 1
                     let fullBytes = (blockEnd - i) >> 1
                     let byteEnd = byte + fullBytes
+                    #if arch(x86_64)
+                    if wide {   // 16 bytes at a time (FrugalAVX512), the loops below finish
+                        let done = FourBitDequantize512.run(bytes + byte, count: byteEnd - byte, codebook: lut,
+                                                            scale: scale, into: out)
+                        byte += done; out += 2 * done
+                    }
+                    #endif
                     let s8 = SIMD8<Float>(repeating: scale)
                     while byte + 4 <= byteEnd {
                         let v = SIMD8(lowHalf: SIMD4(lowHalf: table[Int(bytes[byte])], highHalf: table[Int(bytes[byte + 1])]),

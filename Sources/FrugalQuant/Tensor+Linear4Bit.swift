@@ -3,7 +3,8 @@
 // dtype — here Float32) but tile by tile: a tile of output rows of W is dequantized into a small
 // scratch buffer and multiplied at once, so no full-size Float32 copy of W is ever alive.
 // Backward gives the input gradient only, dX = dY · dequant(W), accumulated tile by tile; the
-// 4-bit weight is frozen and gets none (QLoRA trains adapters beside it).
+// 4-bit weight is frozen and gets none (QLoRA trains adapters beside it). In a block recomputed for
+// its backward (gradient checkpointing), a one-tile weight keeps its tile from the recomputation.
 //
 // A few input rows (decoding one token at a time) take the fused GEMV instead (+GEMV): the packed
 // bytes are read once and no tile is written.
@@ -38,6 +39,11 @@ extension Tensor {
         let y = Tensor.uninitialized(Array(shape.dropLast()) + [out])
         let tileRows = Tensor.linear4BitTileRows(inF, out: out)
         let x = self
+        // A block recomputed for its backward (checkpointing) runs its backward right after: a
+        // weight that is one tile keeps its dequantized tile for it instead of dequantizing again
+        // (at most one block's weights alive at once).
+        let keepsTile = Tensor.isRecomputingCheckpoint && GradMode.isEnabled && x.requiresGrad && tileRows >= out
+        var kept: Tensor? = nil
         if Tensor.skipsForwardValues {
             // values not needed (see withoutForwardValues): graph only
         } else if n <= Tensor.linear4BitGEMVRows && w.supportsGEMV {
@@ -46,6 +52,7 @@ extension Tensor {
             else { w.gemv(x.data, rows: n, into: y.data) }
         } else {
             let tile = Tensor.uninitialized([tileRows, inF])
+            if keepsTile { kept = tile }
             var r0 = 0
             while r0 < out {
                 let rows = Swift.min(tileRows, out - r0)
@@ -56,8 +63,13 @@ extension Tensor {
                 r0 += rows
             }
         }
-        let result = y.recorded("linear4bit", [x]) { g in
+        let result = y.recorded("linear4bit", [x]) { [kept] g in
             let dx = Tensor.uninitialized(x.shape)
+            if let kept {
+                Gemm.sgemm(transA: false, transB: false, m: n, n: inF, k: out, a: g.data, lda: out,
+                           b: kept.data, ldb: inF, c: dx.data, ldc: inF)
+                return [dx]
+            }
             let tile = Tensor.uninitialized([tileRows, inF])
             var r0 = 0
             while r0 < out {

@@ -2,10 +2,21 @@
 // bit for bit, on ragged sizes, odd element ranges, row tiles, every block size, both code books,
 // plain and double-quantized scales.
 import XCTest
+import FrugalCore
 @testable import FrugalQuant
 
 final class DequantizeKernelTests: XCTestCase {
     func testFastMatchesReferenceOnRaggedShapes() throws {
+        // both inner loops: the portable table loop and, where the CPU has it, the AVX-512 lookup
+        let saved = CPUFeatures.useAVX512
+        defer { CPUFeatures.useAVX512 = saved }
+        for wide in CPUFeatures.hasAVX512 ? [false, true] : [false] {
+            CPUFeatures.useAVX512 = wide
+            try fastMatchesReference()
+        }
+    }
+
+    func fastMatchesReference() throws {
         var rng = TestRNG(seed: 6)
         let shapes: [[Int]] = [[1], [3], [7, 5], [13, 1], [9, 33], [64], [65], [31, 67], [5, 1000], [129, 257]]
         for shape in shapes {
