@@ -53,7 +53,7 @@ public final class LlamaBlock {
     }
 
     /// Whether `project` groups low-rank branches (FRUGAL_LORA_GROUP=0 turns it off, for comparison).
-    public static let groupsLowRankBranches = ProcessInfo.processInfo.environment["FRUGAL_LORA_GROUP"] != "0"
+    nonisolated(unsafe) public static var groupsLowRankBranches = ProcessInfo.processInfo.environment["FRUGAL_LORA_GROUP"] != "0"
 
     /// `layers` applied to the same input x. Where two or more carry a groupable low-rank branch
     /// (LoRA without active dropout), their bases run first, then the branches share one

@@ -156,6 +156,29 @@ final class TrainerTests: XCTestCase {
         assertClose(g0, g1, rel: 1e-5, "checkpointed vs plain gradients, 4-bit base")
     }
 
+    func testGroupedLoRABranchesGiveTheSameLossAndGradients() throws {
+        // q/k/v and gate/up branches in grouped products (LlamaBlock.project) against each branch on
+        // its own, through a whole model (a 4-bit base and a float one).
+        let batch = Tiny.textBatch(Tiny.text, rows: 2, t: 20)
+        let saved = LlamaBlock.groupsLowRankBranches
+        defer { LlamaBlock.groupsLowRankBranches = saved }
+        for quantized in [false, true] {
+            func run(grouped: Bool) throws -> (Float, [[Float]]) {
+                LlamaBlock.groupsLowRankBranches = grouped
+                let model = Tiny.model(seed: 6, layers: 2)
+                if quantized { try model.quantizeBlockLinears(type: .nf4, blockSize: 64, doubleQuant: true) }
+                let adapter = try LoRAAdapter.attach(to: model, config: LoRAConfig(rank: 4, alpha: 8, targets: ["all-linear"]), seed: 7)
+                let rng = RandomGenerator(seed: 8)
+                for e in adapter.entries { for i in 0..<e.layer.loraB.count { e.layer.loraB.data[i] = 0.02 * rng.normal() } }
+                let t = try Trainer(model: model, adapter: adapter, train: [batch], options: TrainOptions())
+                return (t.accumulateGradients([batch]).loss, grads(adapter))
+            }
+            let (l0, g0) = try run(grouped: true), (l1, g1) = try run(grouped: false)
+            XCTAssertEqual(l0, l1, accuracy: 1e-5 * abs(l1))
+            assertClose(g0, g1, rel: 1e-4, "grouped vs per-branch gradients (4-bit base: \(quantized))")
+        }
+    }
+
     /// Peak tensor bytes of one forward+backward above what was live before it.
     func peakOfStep(layers: Int, checkpointing: Bool, batch: TokenBatch) throws -> Int {
         let (model, adapter) = try adapted(seed: 2, layers: layers)
