@@ -102,12 +102,18 @@ public final class AdamW {
         return Float(s.squareRoot())
     }
 
+    /// The factor clipping applies to gradients of global norm `norm` (torch's clip_grad_norm_):
+    /// maxNorm / (norm + 1e-6) above `maxNorm`, else 1.
+    public static func clipScale(norm: Float, maxNorm: Float) -> Float {
+        norm > maxNorm ? maxNorm / (norm + 1e-6) : 1
+    }
+
     /// Scales gradients so their global norm is at most `maxNorm`; returns the norm before clipping.
     @discardableResult
     public func clipGradientNorm(_ maxNorm: Float) -> Float {
         let norm = gradientNorm()
-        if norm > maxNorm {
-            let s = maxNorm / (norm + 1e-6)
+        let s = Self.clipScale(norm: norm, maxNorm: maxNorm)
+        if s != 1 {
             for p in parameters { if let g = p.grad { Elementwise.map(g.data, g.data, g.count, { $0 * s }, { $0 * s }) } }
         }
         return norm

@@ -126,7 +126,7 @@ public final class Trainer {
         // Clipping is folded into the update (the gradients are scaled as they are read, the same
         // single rounding as scaling them first), saving a pass over every gradient.
         let norm = optimizer.gradientNorm()
-        let clip: Float = options.maxGradNorm > 0 && norm > options.maxGradNorm ? options.maxGradNorm / (norm + 1e-6) : 1
+        let clip = options.maxGradNorm > 0 ? AdamW.clipScale(norm: norm, maxNorm: options.maxGradNorm) : 1
         let lr = schedule.lr(at: step)
         optimizer.update(lr: lr, gradientScale: clip)
         optimizer.zeroGrad()

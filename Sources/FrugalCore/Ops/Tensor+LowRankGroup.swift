@@ -9,26 +9,42 @@
 // input gradient is one tensor dx = du·[A] instead of one per branch for the autograd to add up.
 // Backward of an up: du (zero outside its columns) = s·dz·B_i, dB_i = s·dzᵀ·u[:, cols]; the
 // autograd sums the branches' du [N, R] (small). Backward of the down: dA = duᵀ·x, dx = du·[A].
-// The stacked [A] [R, In] is a scratch copy made in each direction, not kept.
-// Reference: `addingLowRank` per branch (the tests compare).
+// The stacked [A] [R, In] is a scratch copy made in each direction, not kept. A group of one is
+// `addingLowRank` (Tensor+LowRank), which also brings LoRA dropout (the mask kept as bits).
+// Reference: `lowRankReference` per branch (the tests compare).
 extension Tensor {
-    /// u [..., Σr] = x · [A_1; …; A_g]ᵀ.
-    public static func lowRankDown(x: Tensor, _ factors: [Tensor]) -> Tensor {
+    /// u [..., Σr] = dropout(x) · [A_1; …; A_g]ᵀ. With dropout p > 0 one mask covers the op's x
+    /// (LoRALinear gives each branch an op of its own, as PEFT gives each module its own mask): it
+    /// is kept as bits and dropout(x) is rebuilt where the backward needs it (see Tensor+LowRank).
+    public static func lowRankDown(x: Tensor, _ factors: [Tensor], dropout p: Float = 0,
+                                   rng: RandomGenerator? = nil) -> Tensor {
         let inF = x.shape.last ?? 0
         precondition(!factors.isEmpty && factors.allSatisfy { $0.rank == 2 && $0.shape[1] == inF },
                      "lowRankDown: factors \(factors.map(\.shape)) do not all fit inputs of width \(inF) ([r, In])")
+        precondition(p >= 0 && p < 1 && (p == 0 || rng != nil), "lowRankDown: dropout \(p) needs a generator and must be in [0, 1)")
         let ranks = factors.map { $0.shape[0] }, total = ranks.reduce(0, +)
         let n = x.count / inF
+        // [A] [R, In]: the factor itself, or a stacked scratch copy (not kept)
         func stacked() -> Tensor {
+            if factors.count == 1 { return factors[0] }
             let s = Tensor.uninitialized([total, inF])
             var row = 0
             for f in factors { (s.data + row * inF).update(from: f.data, count: f.count); row += f.shape[0] }
             return s
         }
         let u = Tensor.uninitialized(Array(x.shape.dropLast()) + [total])
+        let keep: Tensor? = p > 0 ? Tensor.dropoutBits(count: x.count, p: p, rng: rng!) : nil
+        let dropScale = 1 / (1 - p)
+        // the branch input: x itself, or dropout(x) rebuilt from the bits (a scratch tensor)
+        func branchInput() -> Tensor {
+            guard let keep else { return x }
+            let xd = Tensor.uninitialized(x.shape)
+            Tensor.applyDropoutBits(keep, scale: dropScale, x.data, into: xd.data, count: x.count)
+            return xd
+        }
         do {
-            let a = stacked()
-            Gemm.sgemm(transA: false, transB: true, m: n, n: total, k: inF, a: x.data, lda: inF, b: a.data, ldb: inF,
+            let a = stacked(), xd = branchInput()
+            Gemm.sgemm(transA: false, transB: true, m: n, n: total, k: inF, a: xd.data, lda: inF, b: a.data, ldb: inF,
                        c: u.data, ldc: total)
         }
         return u.recorded("lowrank_down", [x] + factors) { du in
@@ -38,25 +54,25 @@ extension Tensor {
                 let dx = Tensor.uninitialized(x.shape)
                 Gemm.sgemm(transA: false, transB: false, m: n, n: inF, k: total, a: du.data, lda: total,
                            b: a.data, ldb: inF, c: dx.data, ldc: inF)
+                if let keep { Tensor.applyDropoutBits(keep, scale: dropScale, dx.data, into: dx.data, count: x.count) }
                 grads[0] = dx
             }
-            if factors.contains(where: { $0.requiresGrad }) {
-                let da = Tensor.uninitialized([total, inF])
-                Gemm.sgemm(transA: true, transB: false, m: total, n: inF, k: n, a: du.data, lda: total,
-                           b: x.data, ldb: inF, c: da.data, ldc: inF)
-                var row = 0
-                for f in factors {
-                    if f.requiresGrad {
-                        let g = Tensor.uninitialized(f.shape)
-                        g.data.update(from: da.data + row * inF, count: f.count)
-                        grads.append(g)
-                    } else {
-                        grads.append(nil)
-                    }
-                    row += f.shape[0]
+            guard factors.contains(where: { $0.requiresGrad }) else { return grads + factors.map { _ in nil } }
+            let xd = branchInput()
+            let da = Tensor.uninitialized([total, inF])
+            Gemm.sgemm(transA: true, transB: false, m: total, n: inF, k: n, a: du.data, lda: total,
+                       b: xd.data, ldb: inF, c: da.data, ldc: inF)
+            if factors.count == 1 { return grads + [factors[0].requiresGrad ? da : nil] }
+            var row = 0
+            for f in factors {
+                if f.requiresGrad {
+                    let g = Tensor.uninitialized(f.shape)
+                    g.data.update(from: da.data + row * inF, count: f.count)
+                    grads.append(g)
+                } else {
+                    grads.append(nil)
                 }
-            } else {
-                grads += factors.map { _ in nil }
+                row += f.shape[0]
             }
             return grads
         }
@@ -79,8 +95,8 @@ extension Tensor {
         let z = Tensor(storage: y.storage, shape: y.shape, offset: y.offset)
         return z.recorded("lowrank_up", [y, u, b]) { g in
             var du: Tensor? = nil, db: Tensor? = nil
-            if u.requiresGrad {
-                du = Tensor(zeros: u.shape)
+            if u.requiresGrad {   // zero outside this branch's columns
+                du = r == total ? Tensor.uninitialized(u.shape) : Tensor(zeros: u.shape)
                 Gemm.sgemm(transA: false, transB: false, m: n, n: r, k: out, alpha: s, a: g.data, lda: out,
                            b: b.data, ldb: r, c: du!.data + c0, ldc: total)
             }
