@@ -37,7 +37,7 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
-        .target(name: "FrugalCore", dependencies: ["CBLAS"], swiftSettings: numeric),
+        .target(name: "FrugalCore", dependencies: ["CBLAS", "FrugalAVX512"], swiftSettings: numeric),
         .target(name: "FrugalAVX512", swiftSettings: avx512Flags),
         .target(name: "FrugalQuant", dependencies: ["FrugalCore", "FrugalAVX512"], swiftSettings: numeric),
         .target(name: "FrugalSpec"),

@@ -101,7 +101,7 @@ print(String(format: "forward+backward  %.1f ms (best of 8; median %.1f ms)", ti
 print(String(format: "time inside sgemm %.1f%%   overall %.1f GFLOP/s (sgemm FLOPs / step time)", shares[i] * 100, gflops[i]))
 print(String(format: "tokens/s through one block: %.0f", 512 / times[i]))
 }
-if wants("lora") { LoRABench.run(rng: rng) }
+if wants("lora") { LoRABench.run(rng: rng); LoRABench.skinny(rng: rng) }
 if wants("head") { HeadBench.run(rng: rng) }
 if wants("quant") { try QuantBench.run(rng: rng) }
 if wants("pool") { PoolBench.run() }

@@ -28,15 +28,15 @@ final class FusedOpsTests: XCTestCase {
         let x = Tensor.randn([3, 100, 96], rng: rng, requiresGrad: true)
         let a = Tensor.randn([8, 96], rng: rng, requiresGrad: true), b = Tensor.randn([200, 8], rng: rng, requiresGrad: true)
         let y0 = Tensor.randn([3, 100, 200], rng: rng), g = Tensor.randn([3, 100, 200], rng: rng)
-        var results: [[Float]] = []
+        var results: [[[Float]]] = []
         for fused in [true, false] {
             let y = y0.copy()
             let z = fused ? y.addingLowRank(x: x, a: a, b: b, scale: 2) : y.lowRankReference(x: x, a: a, b: b, scale: 2)
             z.backward(g)
-            results.append(z.scalars + x.grad!.scalars + a.grad!.scalars + b.grad!.scalars)
+            results.append([z.scalars, x.grad!.scalars, a.grad!.scalars, b.grad!.scalars])
             x.zeroGrad(); a.zeroGrad(); b.zeroGrad()
         }
-        assertClose(results[0].map(Double.init), results[1].map(Double.init), rtol: 1e-4, atol: 1e-4, "fused vs unfused")
+        assertPartsClose(results[0], results[1], rel: 1e-5, "fused vs unfused")
     }
 
     func testLowRankUpdateWithDropoutEqualsDropoutThenTheUpdate() {
@@ -46,16 +46,16 @@ final class FusedOpsTests: XCTestCase {
         let x = Tensor.randn([2, 37, 40], rng: rng, requiresGrad: true)   // 2960 elements: not a multiple of 32
         let a = Tensor.randn([4, 40], rng: rng, requiresGrad: true), b = Tensor.randn([24, 4], rng: rng, requiresGrad: true)
         let y0 = Tensor.randn([2, 37, 24], rng: rng), g = Tensor.randn([2, 37, 24], rng: rng)
-        var results: [[Float]] = []
+        var results: [[[Float]]] = []
         for fused in [true, false] {
             let y = y0.copy(), dropRNG = RandomGenerator(seed: 77)
             let z = fused ? y.addingLowRank(x: x, a: a, b: b, scale: 1.5, dropout: 0.3, rng: dropRNG)
                           : y.lowRankReference(x: x, a: a, b: b, scale: 1.5, dropout: 0.3, rng: dropRNG)
             z.backward(g)
-            results.append(z.scalars + x.grad!.scalars + a.grad!.scalars + b.grad!.scalars + [dropRNG.uniform()])
+            results.append([z.scalars, x.grad!.scalars, a.grad!.scalars, b.grad!.scalars, [dropRNG.uniform()]])
             x.zeroGrad(); a.zeroGrad(); b.zeroGrad()
         }
-        assertClose(results[0].map(Double.init), results[1].map(Double.init), rtol: 1e-5, atol: 1e-5, "fused vs dropout + unfused")
+        assertPartsClose(results[0], results[1], rel: 1e-5, "fused vs dropout + unfused")
         // about 30% of x's gradient through the branch is dropped: the mask really applies
         let fusedOnly = withoutGrad { (y0.copy()).addingLowRank(x: x, a: a, b: b, scale: 1.5, dropout: 0.3, rng: RandomGenerator(seed: 77)) }
         let noDrop = withoutGrad { (y0.copy()).addingLowRank(x: x, a: a, b: b, scale: 1.5) }

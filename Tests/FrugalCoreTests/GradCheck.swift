@@ -63,3 +63,17 @@ func assertClose(_ a: [Double], _ b: [Double], rtol: Double, atol: Double, _ wha
         XCTFail("\(what): element \(at) is \(a[at]), expected \(b[at]) (|Δ| = \(abs(a[at] - b[at])))", file: file, line: line)
     }
 }
+
+/// Compares two float32 results part by part (an output, then each gradient): each element within
+/// `rel` × the part's largest magnitude. Two kernels that add the same terms in another order differ
+/// by a few float32 roundings of the terms, not of the sum, so an element that cancels to near zero
+/// is held to the scale of its part.
+func assertPartsClose(_ a: [[Float]], _ b: [[Float]], rel: Double, _ what: String,
+                      file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(a.count, b.count, "\(what): parts", file: file, line: line)
+    for (p, (x, y)) in zip(a, b).enumerated() {
+        let scale = Double(y.map { abs($0) }.max() ?? 0)
+        assertClose(x.map(Double.init), y.map(Double.init), rtol: 0, atol: rel * Swift.max(scale, 1e-30),
+                    "\(what), part \(p)", file: file, line: line)
+    }
+}

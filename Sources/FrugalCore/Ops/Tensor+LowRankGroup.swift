@@ -9,7 +9,8 @@
 // input gradient is one tensor dx = du·[A] instead of one per branch for the autograd to add up.
 // Backward of an up: du (zero outside its columns) = s·dz·B_i, dB_i = s·dzᵀ·u[:, cols]; the
 // autograd sums the branches' du [N, R] (small). Backward of the down: dA = duᵀ·x, dx = du·[A].
-// The stacked [A] [R, In] is a scratch copy made in each direction, not kept. A group of one is
+// The stacked [A] [R, In] is a scratch copy made in each direction, not kept. The thin products go
+// through SkinnyGemm (AVX-512 kernels that stream the long operand once; sgemm elsewhere). A group of one is
 // `addingLowRank` (Tensor+LowRank), which also brings LoRA dropout (the mask kept as bits).
 // Reference: `lowRankReference` per branch (the tests compare).
 extension Tensor {
@@ -44,24 +45,23 @@ extension Tensor {
         }
         do {
             let a = stacked(), xd = branchInput()
-            Gemm.sgemm(transA: false, transB: true, m: n, n: total, k: inF, a: xd.data, lda: inF, b: a.data, ldb: inF,
-                       c: u.data, ldc: total)
+            SkinnyGemm.dotRows(n: n, r: total, k: inF, x: xd.data, ldx: inF, w: a.data, ldw: inF, c: u.data, ldc: total)
         }
         return u.recorded("lowrank_down", [x] + factors) { du in
             let a = stacked()
             var grads: [Tensor?] = [nil]
             if x.requiresGrad {
                 let dx = Tensor.uninitialized(x.shape)
-                Gemm.sgemm(transA: false, transB: false, m: n, n: inF, k: total, a: du.data, lda: total,
-                           b: a.data, ldb: inF, c: dx.data, ldc: inF)
+                SkinnyGemm.combineRows(n: n, r: total, k: inF, u: du.data, ldu: total, w: a.data, ldw: inF,
+                                       c: dx.data, ldc: inF)
                 if let keep { Tensor.applyDropoutBits(keep, scale: dropScale, dx.data, into: dx.data, count: x.count) }
                 grads[0] = dx
             }
             guard factors.contains(where: { $0.requiresGrad }) else { return grads + factors.map { _ in nil } }
             let xd = branchInput()
             let da = Tensor.uninitialized([total, inF])
-            Gemm.sgemm(transA: true, transB: false, m: total, n: inF, k: n, a: du.data, lda: total,
-                       b: xd.data, ldb: inF, c: da.data, ldc: inF)
+            SkinnyGemm.accumulateT(r: total, k: inF, n: n, u: du.data, ldu: total, x: xd.data, ldx: inF,
+                                   d: da.data, ldd: inF)
             if factors.count == 1 { return grads + [factors[0].requiresGrad ? da : nil] }
             var row = 0
             for f in factors {
@@ -88,22 +88,33 @@ extension Tensor {
                      "addingLowRankUp: y \(y.shape), u \(u.shape) columns \(columns), B \(b.shape) do not fit")
         let n = y.count / Swift.max(out, 1)
         let c0 = columns.lowerBound
+        // Bᵀ [r, Out], a scratch copy made in each direction (the thin kernels read B's columns as rows)
+        func transposedB() -> Tensor {
+            let t = Tensor.uninitialized([r, out])
+            for j in 0..<out { for q in 0..<r { t.data[q * out + j] = b.data[j * r + q] } }
+            return t
+        }
         if !Tensor.skipsForwardValues {
-            Gemm.sgemm(transA: false, transB: true, m: n, n: out, k: r, alpha: s, a: u.data + c0, lda: total,
-                       b: b.data, ldb: r, beta: 1, c: y.data, ldc: out)
+            let bt = transposedB()
+            SkinnyGemm.combineRows(n: n, r: r, k: out, alpha: s, u: u.data + c0, ldu: total, w: bt.data, ldw: out,
+                                   beta: 1, c: y.data, ldc: out)
         }
         let z = Tensor(storage: y.storage, shape: y.shape, offset: y.offset)
         return z.recorded("lowrank_up", [y, u, b]) { g in
             var du: Tensor? = nil, db: Tensor? = nil
             if u.requiresGrad {   // zero outside this branch's columns
                 du = r == total ? Tensor.uninitialized(u.shape) : Tensor(zeros: u.shape)
-                Gemm.sgemm(transA: false, transB: false, m: n, n: r, k: out, alpha: s, a: g.data, lda: out,
-                           b: b.data, ldb: r, c: du!.data + c0, ldc: total)
+                let bt = transposedB()
+                SkinnyGemm.dotRows(n: n, r: r, k: out, alpha: s, x: g.data, ldx: out, w: bt.data, ldw: out,
+                                   c: du!.data + c0, ldc: total)
             }
             if b.requiresGrad {
+                // dBᵀ [r, Out] = s·u[:, cols]ᵀ·dz, then transposed into dB [Out, r]
+                let dbt = Tensor.uninitialized([r, out])
+                SkinnyGemm.accumulateT(r: r, k: out, n: n, alpha: s, u: u.data + c0, ldu: total, x: g.data, ldx: out,
+                                       d: dbt.data, ldd: out)
                 db = Tensor.uninitialized(b.shape)
-                Gemm.sgemm(transA: true, transB: false, m: out, n: r, k: n, alpha: s, a: g.data, lda: out,
-                           b: u.data + c0, ldb: total, c: db!.data, ldc: r)
+                for j in 0..<out { for q in 0..<r { db!.data[j * r + q] = dbt.data[q * out + j] } }
             }
             return [g, du, db]
         }

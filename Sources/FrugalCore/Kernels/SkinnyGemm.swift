@@ -1,0 +1,79 @@
+// SkinnyGemm — the three products of a LoRA branch, where one dimension is the rank (thin, R) and the
+// others are tokens × features (long):
+//   dotRows      C[N, R] = α·X[N, K]·W[R, K]ᵀ + β·C    (u = x·Aᵀ; du = s·dz·B)
+//   accumulateT  D[R, K] = α·U[N, R]ᵀ·X[N, K] + β·D    (dA = duᵀ·x; dBᵀ = s·uᵀ·dz)
+//   combineRows  C[N, K] = α·U[N, R]·W[R, K] + β·C     (dx = du·A; y += s·u·Bᵀ)
+// Row-major; ld* are row strides; β is 0 (C not read) or 1.
+//
+// On a CPU with AVX-512 and R ≤ `maxRank` each runs FrugalAVX512's SkinnyGemm512 kernel, which
+// streams the long operand once, spread over the cores (rows of C; columns of D). Elsewhere, and as
+// the reference the tests compare to, the same product goes through `Gemm.sgemm`, which on these
+// shapes spends most of its time packing (measured on the default model's LoRA shapes: see
+// `make bench`, section lora).
+import FrugalAVX512
+import Foundation
+
+public enum SkinnyGemm {
+    /// Largest thin dimension that takes the AVX-512 kernels (a rank above it goes through sgemm).
+    nonisolated(unsafe) public static var maxRank = 64
+    /// Whether the kernels run (FRUGAL_SKINNY=0, or false here, sends every product through sgemm).
+    nonisolated(unsafe) public static var enabled = ProcessInfo.processInfo.environment["FRUGAL_SKINNY"] != "0"
+
+    static func usesKernels(_ r: Int) -> Bool {
+        #if arch(x86_64)
+        return enabled && CPUFeatures.useAVX512 && r <= maxRank
+        #else
+        return false
+        #endif
+    }
+
+    /// C[N, R] = α·X[N, K]·W[R, K]ᵀ + β·C.
+    public static func dotRows(n: Int, r: Int, k: Int, alpha: Float = 1, x: UnsafePointer<Float>, ldx: Int,
+                               w: UnsafePointer<Float>, ldw: Int, beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        guard n > 0 && r > 0 else { return }
+        #if arch(x86_64)
+        if usesKernels(r) && k > 0 {
+            Parallel.forChunks(n, grain: Swift.max(2, 16384 / Swift.max(1, k * r))) { rows in
+                SkinnyGemm512.dotRows(rows, r: r, k: k, alpha: alpha, x: x, ldx: ldx, w: w, ldw: ldw, beta: beta, c: c, ldc: ldc)
+            }
+            return
+        }
+        #endif
+        Gemm.sgemm(transA: false, transB: true, m: n, n: r, k: k, alpha: alpha, a: x, lda: ldx, b: w, ldb: ldw,
+                   beta: beta, c: c, ldc: ldc)
+    }
+
+    /// D[R, K] = α·U[N, R]ᵀ·X[N, K] + β·D.
+    public static func accumulateT(r: Int, k: Int, n: Int, alpha: Float = 1, u: UnsafePointer<Float>, ldu: Int,
+                                   x: UnsafePointer<Float>, ldx: Int, beta: Float = 0, d: UnsafeMutablePointer<Float>, ldd: Int) {
+        guard r > 0 && k > 0 else { return }
+        #if arch(x86_64)
+        if usesKernels(r) && n > 0 {
+            let blocks = (k + 31) / 32
+            Parallel.forChunks(blocks, grain: Swift.max(1, 16384 / Swift.max(1, 32 * n * r))) { b in
+                SkinnyGemm512.accumulateT((b.lowerBound * 32)..<Swift.min(k, b.upperBound * 32), r: r, n: n, alpha: alpha,
+                                          u: u, ldu: ldu, x: x, ldx: ldx, beta: beta, d: d, ldd: ldd)
+            }
+            return
+        }
+        #endif
+        Gemm.sgemm(transA: true, transB: false, m: r, n: k, k: n, alpha: alpha, a: u, lda: ldu, b: x, ldb: ldx,
+                   beta: beta, c: d, ldc: ldd)
+    }
+
+    /// C[N, K] = α·U[N, R]·W[R, K] + β·C.
+    public static func combineRows(n: Int, r: Int, k: Int, alpha: Float = 1, u: UnsafePointer<Float>, ldu: Int,
+                                   w: UnsafePointer<Float>, ldw: Int, beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        guard n > 0 && k > 0 else { return }
+        #if arch(x86_64)
+        if usesKernels(r) && r > 0 {
+            Parallel.forChunks(n, grain: Swift.max(4, 16384 / Swift.max(1, k * r))) { rows in
+                SkinnyGemm512.combineRows(rows, r: r, k: k, alpha: alpha, u: u, ldu: ldu, w: w, ldw: ldw, beta: beta, c: c, ldc: ldc)
+            }
+            return
+        }
+        #endif
+        Gemm.sgemm(transA: false, transB: false, m: n, n: k, k: r, alpha: alpha, a: u, lda: ldu, b: w, ldb: ldw,
+                   beta: beta, c: c, ldc: ldc)
+    }
+}

@@ -1,0 +1,83 @@
+// SkinnyGemm's three products (the AVX-512 kernels where the CPU has them, and the sgemm fallback)
+// equal the naive product on shapes with every kind of tail: rows not a multiple of the kernels' row
+// blocks, ranks not a multiple of 8, widths not a multiple of 16 or 32, row strides wider than the
+// rows, β 0 and 1, α ≠ 1.
+import XCTest
+@testable import FrugalCore
+
+final class SkinnyGemmTests: XCTestCase {
+    private func random(_ count: Int, _ rng: RandomGenerator) -> [Float] { (0..<count).map { _ in rng.uniform() * 2 - 1 } }
+
+    private func check(_ name: String, _ got: [Float], _ want: [Float], file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(got.count, want.count)
+        var worst: Float = 0
+        for i in 0..<got.count { worst = max(worst, abs(got[i] - want[i]) / max(1, abs(want[i]))) }
+        XCTAssertLessThan(worst, 1e-5, name, file: file, line: line)
+    }
+
+    /// Runs `body` with the AVX-512 kernels (where the CPU has AVX-512) and with the sgemm fallback.
+    private func bothPaths(_ body: (String) -> Void) {
+        let saved = SkinnyGemm.enabled
+        defer { SkinnyGemm.enabled = saved }
+        SkinnyGemm.enabled = true
+        body(CPUFeatures.useAVX512 ? "avx512" : "fallback (no AVX-512 here)")
+        SkinnyGemm.enabled = false
+        body("sgemm")
+    }
+
+    let shapes: [(n: Int, r: Int, k: Int)] = [(1, 1, 1), (7, 3, 20), (33, 8, 48), (64, 24, 576), (130, 13, 70), (5, 40, 33), (300, 8, 1536)]
+
+    func testDotRowsEqualsNaive() {
+        let rng = RandomGenerator(seed: 5)
+        for (n, r, k) in shapes {
+            let ldx = k + 3, ldw = k + 1, ldc = r + 2
+            let x = random(n * ldx, rng), w = random(r * ldw, rng), c0 = random(n * ldc, rng)
+            for beta: Float in [0, 1] {
+                var want = c0
+                Gemm.naive(transA: false, transB: true, m: n, n: r, k: k, alpha: 0.7, a: x, lda: ldx, b: w, ldb: ldw,
+                           beta: beta, c: &want, ldc: ldc)
+                bothPaths { path in
+                    var got = c0
+                    SkinnyGemm.dotRows(n: n, r: r, k: k, alpha: 0.7, x: x, ldx: ldx, w: w, ldw: ldw, beta: beta, c: &got, ldc: ldc)
+                    check("dotRows \(path) n\(n) r\(r) k\(k) β\(beta)", got, want)
+                }
+            }
+        }
+    }
+
+    func testAccumulateTransposedEqualsNaive() {
+        let rng = RandomGenerator(seed: 6)
+        for (n, r, k) in shapes {
+            let ldu = r + 2, ldx = k + 5, ldd = k + 1
+            let u = random(n * ldu, rng), x = random(n * ldx, rng), d0 = random(r * ldd, rng)
+            for beta: Float in [0, 1] {
+                var want = d0
+                Gemm.naive(transA: true, transB: false, m: r, n: k, k: n, alpha: 1.5, a: u, lda: ldu, b: x, ldb: ldx,
+                           beta: beta, c: &want, ldc: ldd)
+                bothPaths { path in
+                    var got = d0
+                    SkinnyGemm.accumulateT(r: r, k: k, n: n, alpha: 1.5, u: u, ldu: ldu, x: x, ldx: ldx, beta: beta, d: &got, ldd: ldd)
+                    check("accumulateT \(path) n\(n) r\(r) k\(k) β\(beta)", got, want)
+                }
+            }
+        }
+    }
+
+    func testCombineRowsEqualsNaive() {
+        let rng = RandomGenerator(seed: 7)
+        for (n, r, k) in shapes {
+            let ldu = r + 3, ldw = k + 2, ldc = k + 7
+            let u = random(n * ldu, rng), w = random(r * ldw, rng), c0 = random(n * ldc, rng)
+            for beta: Float in [0, 1] {
+                var want = c0
+                Gemm.naive(transA: false, transB: false, m: n, n: k, k: r, alpha: -0.5, a: u, lda: ldu, b: w, ldb: ldw,
+                           beta: beta, c: &want, ldc: ldc)
+                bothPaths { path in
+                    var got = c0
+                    SkinnyGemm.combineRows(n: n, r: r, k: k, alpha: -0.5, u: u, ldu: ldu, w: w, ldw: ldw, beta: beta, c: &got, ldc: ldc)
+                    check("combineRows \(path) n\(n) r\(r) k\(k) β\(beta)", got, want)
+                }
+            }
+        }
+    }
+}
