@@ -14,25 +14,30 @@ import FrugalAVX512
 import Foundation
 
 public enum SkinnyGemm {
-    /// Largest thin dimension that takes the AVX-512 kernels (a rank above it goes through sgemm).
+    /// Largest thin dimension that takes the AVX-512 kernels by default (a rank above it goes through
+    /// sgemm); attention passes its own bound (`maxThin`): its products are thin in the head size.
     nonisolated(unsafe) public static var maxRank = 64
     /// Whether the kernels run (FRUGAL_SKINNY=0, or false here, sends every product through sgemm).
     nonisolated(unsafe) public static var enabled = ProcessInfo.processInfo.environment["FRUGAL_SKINNY"] != "0"
 
-    static func usesKernels(_ r: Int) -> Bool {
+    /// Whether the AVX-512 kernels run here (the CPU has AVX-512, they are enabled).
+    public static var kernelsAvailable: Bool {
         #if arch(x86_64)
-        return enabled && CPUFeatures.useAVX512 && r <= maxRank
+        return enabled && CPUFeatures.useAVX512
         #else
         return false
         #endif
     }
 
+    static func usesKernels(_ r: Int, _ maxThin: Int) -> Bool { kernelsAvailable && r <= maxThin }
+
     /// C[N, R] = α·X[N, K]·W[R, K]ᵀ + β·C.
     public static func dotRows(n: Int, r: Int, k: Int, alpha: Float = 1, x: UnsafePointer<Float>, ldx: Int,
-                               w: UnsafePointer<Float>, ldw: Int, beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+                               w: UnsafePointer<Float>, ldw: Int, beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int,
+                               maxThin: Int = maxRank) {
         guard n > 0 && r > 0 else { return }
         #if arch(x86_64)
-        if usesKernels(r) && k > 0 {
+        if usesKernels(r, maxThin) && k > 0 {
             Parallel.forChunks(n, grain: Swift.max(2, 16384 / Swift.max(1, k * r))) { rows in
                 SkinnyGemm512.dotRows(rows, r: r, k: k, alpha: alpha, x: x, ldx: ldx, w: w, ldw: ldw, beta: beta, c: c, ldc: ldc)
             }
@@ -45,10 +50,11 @@ public enum SkinnyGemm {
 
     /// D[R, K] = α·U[N, R]ᵀ·X[N, K] + β·D.
     public static func accumulateT(r: Int, k: Int, n: Int, alpha: Float = 1, u: UnsafePointer<Float>, ldu: Int,
-                                   x: UnsafePointer<Float>, ldx: Int, beta: Float = 0, d: UnsafeMutablePointer<Float>, ldd: Int) {
+                                   x: UnsafePointer<Float>, ldx: Int, beta: Float = 0, d: UnsafeMutablePointer<Float>, ldd: Int,
+                                   maxThin: Int = maxRank) {
         guard r > 0 && k > 0 else { return }
         #if arch(x86_64)
-        if usesKernels(r) && n > 0 {
+        if usesKernels(r, maxThin) && n > 0 {
             let blocks = (k + 31) / 32
             Parallel.forChunks(blocks, grain: Swift.max(1, 16384 / Swift.max(1, 32 * n * r))) { b in
                 SkinnyGemm512.accumulateT((b.lowerBound * 32)..<Swift.min(k, b.upperBound * 32), r: r, n: n, alpha: alpha,
@@ -63,10 +69,11 @@ public enum SkinnyGemm {
 
     /// C[N, K] = α·U[N, R]·W[R, K] + β·C.
     public static func combineRows(n: Int, r: Int, k: Int, alpha: Float = 1, u: UnsafePointer<Float>, ldu: Int,
-                                   w: UnsafePointer<Float>, ldw: Int, beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+                                   w: UnsafePointer<Float>, ldw: Int, beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int,
+                                   maxThin: Int = maxRank) {
         guard n > 0 && k > 0 else { return }
         #if arch(x86_64)
-        if usesKernels(r) && r > 0 {
+        if usesKernels(r, maxThin) && r > 0 {
             Parallel.forChunks(n, grain: Swift.max(4, 16384 / Swift.max(1, k * r))) { rows in
                 SkinnyGemm512.combineRows(rows, r: r, k: k, alpha: alpha, u: u, ldu: ldu, w: w, ldw: ldw, beta: beta, c: c, ldc: ldc)
             }

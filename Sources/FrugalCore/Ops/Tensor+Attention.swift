@@ -8,7 +8,9 @@
 // (Tq = Tk) and cached decoding (Tq = 1, Tk = cache length).
 // Saved for backward: the probabilities P [B, H, Tq, Tk] — the attention matrix the estimator counts.
 // Work: (batch, head) pairs spread over the cores; with the causal mask, query rows go in blocks
-// of 64 that multiply only the keys they can see (`queryBlocks`).
+// of 64 that multiply only the keys they can see (`queryBlocks`). The small products go through
+// SkinnyGemm's kernels where the CPU has AVX-512 (thin in the head size D; Q·Kᵀ and dO·Vᵀ against a
+// transposed copy of the KV head), through sgemm elsewhere — the reference the tests compare to.
 extension Tensor {
     public static func attention(q: Tensor, k: Tensor, v: Tensor, causal: Bool = true) -> Tensor {
         precondition(q.rank == 4 && k.rank == 4 && v.rank == 4 && k.shape == v.shape,
@@ -31,25 +33,46 @@ extension Tensor {
         let runs = Swift.min(units, Parallel.threads), perRun = (units + runs - 1) / runs
         let probs = Tensor.uninitialized(recording ? [bsz, h, tq, tk] : [runs, tq, tk])
         let ldq = h * d, ldk = kvh * d
+        let thin = SkinnyGemm.kernelsAvailable
+        // With the thin kernels (AVX-512), Q·Kᵀ runs as Q·(Kᵀ): a transposed copy of the KV head's K
+        // [D, Tk] per run, made again when the pair's (batch, KV head) changes.
+        let kts = thin ? Tensor.uninitialized([runs, d, tk]) : nil
         Parallel.forEach(runs, grain: 1) { run in
+            var ktFor = -1
             for bh in (run * perRun)..<Swift.min(units, (run + 1) * perRun) {
                 let b = bh / h, hh = bh % h, kh = hh / group
                 let p = probs.data + (recording ? bh : run) * tq * tk
                 let qp = q.data + b * tq * ldq + hh * d
                 let kp = k.data + b * tk * ldk + kh * d
                 let vp = v.data + b * tk * ldk + kh * d
+                let kt = kts.map { $0.data + run * d * tk }
+                if let kt, ktFor != b * kvh + kh {
+                    Tensor.transposeHead(kp, ld: ldk, rows: tk, d: d, into: kt)
+                    ktFor = b * kvh + kh
+                }
                 for (i0, i1, n) in queryBlocks(tq, tk, causal: causal) {
                     // S = scale·Q·Kᵀ over the visible keys 0..<n; softmax; O = P·V
-                    Gemm.sgemm(transA: false, transB: true, m: i1 - i0, n: n, k: d, alpha: scale,
-                               a: qp + i0 * ldq, lda: ldq, b: kp, ldb: ldk, c: p + i0 * tk, ldc: tk)
+                    if let kt {
+                        SkinnyGemm.combineRows(n: i1 - i0, r: d, k: n, alpha: scale, u: qp + i0 * ldq, ldu: ldq,
+                                               w: kt, ldw: tk, c: p + i0 * tk, ldc: tk, maxThin: .max)
+                    } else {
+                        Gemm.sgemm(transA: false, transB: true, m: i1 - i0, n: n, k: d, alpha: scale,
+                                   a: qp + i0 * ldq, lda: ldq, b: kp, ldb: ldk, c: p + i0 * tk, ldc: tk)
+                    }
                     for i in i0..<i1 {
                         let row = p + i * tk
                         let visible = causal ? i + (tk - tq) + 1 : tk
                         SoftmaxKernel.row(row, row, visible)
                         if visible < tk { (row + visible).update(repeating: 0, count: tk - visible) }
                     }
-                    Gemm.sgemm(transA: false, transB: false, m: i1 - i0, n: d, k: n, a: p + i0 * tk, lda: tk,
-                               b: vp, ldb: ldk, c: out.data + (b * tq + i0) * ldq + hh * d, ldc: ldq)
+                    let o = out.data + (b * tq + i0) * ldq + hh * d
+                    if thin {
+                        SkinnyGemm.combineRows(n: i1 - i0, r: n, k: d, u: p + i0 * tk, ldu: tk, w: vp, ldw: ldk,
+                                               c: o, ldc: ldq, maxThin: .max)
+                    } else {
+                        Gemm.sgemm(transA: false, transB: false, m: i1 - i0, n: d, k: n, a: p + i0 * tk, lda: tk,
+                                   b: vp, ldb: ldk, c: o, ldc: ldq)
+                    }
                 }
             }
         }
@@ -60,21 +83,33 @@ extension Tensor {
             // and dV, so a group stays on one thread; each unit has its own dP scratch.
             let units = bsz * kvh
             let dps = Tensor.uninitialized([units, tq, tk])
+            // with the thin kernels, dO·Vᵀ runs as dO·(Vᵀ): a transposed copy of V [D, Tk] per unit
+            let vts = thin ? Tensor.uninitialized([units, d, tk]) : nil
             Parallel.forEach(units, grain: 1) { unit in
                 let b = unit / kvh, kh = unit % kvh
                 let dp = dps.data + unit * tq * tk
+                let kp = k.data + b * tk * ldk + kh * d, vp = v.data + b * tk * ldk + kh * d
+                let dvp = dv.data + b * tk * ldk + kh * d, dkp = dk.data + b * tk * ldk + kh * d
+                let vt = vts.map { $0.data + unit * d * tk }
+                if let vt { Tensor.transposeHead(vp, ld: ldk, rows: tk, d: d, into: vt) }
                 for hh in (kh * group)..<((kh + 1) * group) {
                     let p = probs.data + (b * h + hh) * tq * tk
                     let qp = q.data + b * tq * ldq + hh * d, go = g.data + b * tq * ldq + hh * d
-                    let kp = k.data + b * tk * ldk + kh * d, vp = v.data + b * tk * ldk + kh * d
                     for (i0, i1, n) in queryBlocks(tq, tk, causal: causal) {
                         let m = i1 - i0, pb = p + i0 * tk, db = dp + i0 * tk
                         let gb = go + i0 * ldq, qb = qp + i0 * ldq
+                        let dqb = dq.data + (b * tq + i0) * ldq + hh * d
                         // dP = dO·Vᵀ ; dV += Pᵀ·dO   (keys 0..<n; P is 0 beyond each row's last key)
-                        Gemm.sgemm(transA: false, transB: true, m: m, n: n, k: d,
-                                   a: gb, lda: ldq, b: vp, ldb: ldk, c: db, ldc: tk)
-                        Gemm.sgemm(transA: true, transB: false, m: n, n: d, k: m,
-                                   a: pb, lda: tk, b: gb, ldb: ldq, beta: 1, c: dv.data + b * tk * ldk + kh * d, ldc: ldk)
+                        if let vt {
+                            SkinnyGemm.combineRows(n: m, r: d, k: n, u: gb, ldu: ldq, w: vt, ldw: tk, c: db, ldc: tk, maxThin: .max)
+                            SkinnyGemm.accumulateT(r: n, k: d, n: m, u: pb, ldu: tk, x: gb, ldx: ldq, beta: 1, d: dvp, ldd: ldk,
+                                                   maxThin: .max)
+                        } else {
+                            Gemm.sgemm(transA: false, transB: true, m: m, n: n, k: d,
+                                       a: gb, lda: ldq, b: vp, ldb: ldk, c: db, ldc: tk)
+                            Gemm.sgemm(transA: true, transB: false, m: n, n: d, k: m,
+                                       a: pb, lda: tk, b: gb, ldb: ldq, beta: 1, c: dvp, ldc: ldk)
+                        }
                         // dS = P ⊙ (dP − Σⱼ dP⊙P)
                         for i in 0..<m {
                             let pr = pb + i * tk, dr = db + i * tk
@@ -82,10 +117,17 @@ extension Tensor {
                             for j in 0..<n { dr[j] = pr[j] * (dr[j] - s) }
                         }
                         // dQ = scale·dS·K ; dK += scale·dSᵀ·Q
-                        Gemm.sgemm(transA: false, transB: false, m: m, n: d, k: n, alpha: scale,
-                                   a: db, lda: tk, b: kp, ldb: ldk, c: dq.data + (b * tq + i0) * ldq + hh * d, ldc: ldq)
-                        Gemm.sgemm(transA: true, transB: false, m: n, n: d, k: m, alpha: scale,
-                                   a: db, lda: tk, b: qb, ldb: ldq, beta: 1, c: dk.data + b * tk * ldk + kh * d, ldc: ldk)
+                        if thin {
+                            SkinnyGemm.combineRows(n: m, r: n, k: d, alpha: scale, u: db, ldu: tk, w: kp, ldw: ldk,
+                                                   c: dqb, ldc: ldq, maxThin: .max)
+                            SkinnyGemm.accumulateT(r: n, k: d, n: m, alpha: scale, u: db, ldu: tk, x: qb, ldx: ldq, beta: 1,
+                                                   d: dkp, ldd: ldk, maxThin: .max)
+                        } else {
+                            Gemm.sgemm(transA: false, transB: false, m: m, n: d, k: n, alpha: scale,
+                                       a: db, lda: tk, b: kp, ldb: ldk, c: dqb, ldc: ldq)
+                            Gemm.sgemm(transA: true, transB: false, m: n, n: d, k: m, alpha: scale,
+                                       a: db, lda: tk, b: qb, ldb: ldq, beta: 1, c: dkp, ldc: ldk)
+                        }
                     }
                 }
             }
@@ -102,6 +144,14 @@ extension Tensor {
         return stride(from: 0, to: tq, by: size).map { i0 in
             let i1 = Swift.min(tq, i0 + size)
             return (i0, i1, Swift.min(tk, i1 + (tk - tq)))
+        }
+    }
+
+    /// dst [D, rows] = the head's [rows, D] block (row stride `ld`) transposed.
+    static func transposeHead(_ src: UnsafePointer<Float>, ld: Int, rows: Int, d: Int, into dst: UnsafeMutablePointer<Float>) {
+        for j in 0..<rows {
+            let s = src + j * ld
+            for c in 0..<d { dst[c * rows + j] = s[c] }
         }
     }
 
