@@ -8,6 +8,9 @@
 // Diagnostics: FRUGAL_BENCH_SPLIT=1 with `generate` prints where a decoded token's time goes (blocks,
 // head); FRUGAL_BENCH_POOL=1 with `finetune` prints the buffer pool's hits and misses; FRUGAL_PROFILE=1
 // with `finetune` prints milliseconds per step by autograd op, forward and backward (OpProfile).
+// `FrugalBench ab CONFIG SWITCH` compares a switch's two settings in one process, steps alternating
+// (this VM's speed drifts too much between processes to see a few percent): SWITCH is inplace
+// (gradient sums added in place), skinny (LoRA and attention thin kernels) or group (grouped LoRA).
 import Foundation
 import FrugalCore
 import FrugalIO
@@ -105,6 +108,40 @@ enum ModelBench {
         }
         if ProcessInfo.processInfo.environment["FRUGAL_BENCH_POOL"] != nil {
             print("buffer pool: \(BufferPool.hits) hits, \(BufferPool.misses) misses, \(BufferPool.cachedBytes >> 20) MB cached")
+        }
+    }
+
+    /// One configuration, steps alternating between a switch's two settings (after a warm-up step
+    /// of each): tokens/s of the fastest and the median step of each setting.
+    static func ab(_ name: String, _ switchName: String, steps: Int = 8) throws {
+        let set: (Bool) -> Void
+        switch switchName {
+        case "inplace": set = { Tensor.accumulatesInPlace = $0 }
+        case "skinny": set = { SkinnyGemm.enabled = $0 }
+        case "group": set = { LlamaBlock.groupsLowRankBranches = $0 }
+        default: print("unknown switch \(switchName): inplace, skinny or group"); return
+        }
+        let model = name.hasPrefix("qlora") ? try LlamaModel.load4Bit("default") : try LlamaModel.load("default")
+        var adapter: LoRAAdapter? = nil
+        if name == "full" { for (_, t) in model.namedTensors { t.requiresGrad = true } }
+        else { adapter = try LoRAAdapter.attach(to: model, config: LoRAConfig(rank: 8, alpha: 16, dropout: 0, targets: ["all-linear"]), seed: 0) }
+        let rng = RandomGenerator(seed: 1)
+        let batches = (0..<4).map { _ in TokenBatch(sequences: (0..<4).map { _ in (0..<129).map { _ in Int32(rng.next() % 49152) } }) }
+        var o = TrainOptions(); o.steps = 2 * steps + 2; o.checkpointing = name.hasSuffix("-ckpt"); o.shuffle = false
+        let trainer = try Trainer(model: model, adapter: adapter, train: batches, options: o)
+        var times: [Bool: [Double]] = [true: [], false: []]
+        for i in 0..<(2 * steps + 2) {
+            let on = i % 2 == 0
+            set(on)
+            let t0 = Date()
+            _ = try trainer.trainStep()
+            if i >= 2 { times[on]!.append(Date().timeIntervalSince(t0)) }
+        }
+        let tokens = Double(4 * 129)
+        for on in [true, false] {
+            let t = times[on]!.sorted()
+            print(String(format: "%@ %@ %@: fastest %.1f tokens/s, median %.1f tokens/s (%d steps)", name, switchName,
+                         on ? "on " : "off", tokens / t[0], tokens / t[t.count / 2], t.count))
         }
     }
 

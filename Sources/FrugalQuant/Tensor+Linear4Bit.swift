@@ -2,7 +2,8 @@
 // W [Out, In], as bitsandbytes' Linear4bit computes it (dequantize, then matmul in the compute
 // dtype — here Float32) but tile by tile: a tile of output rows of W is dequantized into a small
 // scratch buffer and multiplied at once, so no full-size Float32 copy of W is ever alive.
-// Backward gives the input gradient only, dX = dY · dequant(W), accumulated tile by tile; the
+// Backward gives the input gradient only, dX = dY · dequant(W), accumulated tile by tile (into the
+// gradient already gathered for x when the autograd offers it: see Backward); the
 // 4-bit weight is frozen and gets none (QLoRA trains adapters beside it). In a block recomputed for
 // its backward (gradient checkpointing), a one-tile weight keeps its tile from the recomputation.
 //
@@ -64,10 +65,13 @@ extension Tensor {
             }
         }
         let result = y.recorded("linear4bit", [x]) { [kept] g in
-            let dx = Tensor.uninitialized(x.shape)
+            // dX adds into the gradient gathered so far for x when the engine offers it
+            let sum = Tensor.takeGradientAccumulator(input: 0, shape: x.shape)
+            let dx = sum ?? Tensor.uninitialized(x.shape)
+            let beta0: Float = sum == nil ? 0 : 1
             if let kept {
                 Gemm.sgemm(transA: false, transB: false, m: n, n: inF, k: out, a: g.data, lda: out,
-                           b: kept.data, ldb: inF, c: dx.data, ldc: inF)
+                           b: kept.data, ldb: inF, beta: beta0, c: dx.data, ldc: inF)
                 return [dx]
             }
             let tile = Tensor.uninitialized([tileRows, inF])
@@ -77,7 +81,7 @@ extension Tensor {
                 Tensor.dequantizeTile(w, r0..<(r0 + rows), into: tile.data)
                 // dX += dY[:, r0..<r0+rows] · tile
                 Gemm.sgemm(transA: false, transB: false, m: n, n: inF, k: rows, a: g.data + r0, lda: out,
-                           b: tile.data, ldb: inF, beta: r0 == 0 ? 0 : 1, c: dx.data, ldc: inF)
+                           b: tile.data, ldb: inF, beta: r0 == 0 ? beta0 : 1, c: dx.data, ldc: inF)
                 r0 += rows
             }
             return [dx]

@@ -179,6 +179,41 @@ final class TrainerTests: XCTestCase {
         }
     }
 
+    func testInPlaceGradientSumsGiveTheSameLossAndGradients() throws {
+        // The autograd's offered gradient sums (q/k/v, gate/up and their LoRA branch add their input
+        // gradients into one tensor) against every op returning its own and the engine adding them:
+        // float, 4-bit and full fine-tuning, with and without checkpointing, LoRA dropout on and off.
+        let batch = Tiny.textBatch(Tiny.text, rows: 2, t: 20)
+        let saved = Tensor.accumulatesInPlace
+        defer { Tensor.accumulatesInPlace = saved }
+        for (quantized, checkpointing, dropout) in [(false, false, Float(0)), (true, false, 0), (true, true, 0), (false, true, 0.1)] {
+            func run(inPlace: Bool) throws -> (Float, [[Float]]) {
+                Tensor.accumulatesInPlace = inPlace
+                let model = Tiny.model(seed: 6, layers: 2)
+                if quantized { try model.quantizeBlockLinears(type: .nf4, blockSize: 64, doubleQuant: true) }
+                let adapter = try LoRAAdapter.attach(to: model, config: LoRAConfig(rank: 4, alpha: 8, dropout: dropout, targets: ["all-linear"]), seed: 7)
+                let rng = RandomGenerator(seed: 8)
+                for e in adapter.entries { for i in 0..<e.layer.loraB.count { e.layer.loraB.data[i] = 0.02 * rng.normal() } }
+                var o = TrainOptions(); o.checkpointing = checkpointing
+                let t = try Trainer(model: model, adapter: adapter, train: [batch], options: o)
+                return (t.accumulateGradients([batch]).loss, grads(adapter))
+            }
+            let (l0, g0) = try run(inPlace: true), (l1, g1) = try run(inPlace: false)
+            XCTAssertEqual(l0, l1)
+            assertClose(g0, g1, rel: 1e-5, "in-place vs returned gradient sums (4-bit \(quantized), ckpt \(checkpointing), dropout \(dropout))")
+        }
+        // full fine-tuning: every weight's gradient
+        func full(inPlace: Bool) throws -> [[Float]] {
+            Tensor.accumulatesInPlace = inPlace
+            let model = Tiny.model(seed: 3, layers: 2)
+            for (_, t) in model.namedTensors { t.requiresGrad = true }
+            let t = try Trainer(model: model, adapter: nil, train: [batch], options: TrainOptions())
+            t.accumulateGradients([batch])
+            return model.namedTensors.map { $0.1.grad?.scalars ?? [] }
+        }
+        assertClose(try full(inPlace: true), try full(inPlace: false), rel: 1e-5, "in-place vs returned gradient sums, full fine-tuning")
+    }
+
     /// Peak tensor bytes of one forward+backward above what was live before it.
     func peakOfStep(layers: Int, checkpointing: Bool, batch: TokenBatch) throws -> Int {
         let (model, adapter) = try adapted(seed: 2, layers: layers)

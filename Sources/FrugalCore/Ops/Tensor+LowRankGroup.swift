@@ -51,9 +51,11 @@ extension Tensor {
             let a = stacked()
             var grads: [Tensor?] = [nil]
             if x.requiresGrad {
-                let dx = Tensor.uninitialized(x.shape)
+                // without dropout, dx adds into the gradient gathered for x when the autograd offers it
+                let sum = keep == nil ? Tensor.takeGradientAccumulator(input: 0, shape: x.shape) : nil
+                let dx = sum ?? Tensor.uninitialized(x.shape)
                 SkinnyGemm.combineRows(n: n, r: total, k: inF, u: du.data, ldu: total, w: a.data, ldw: inF,
-                                       c: dx.data, ldc: inF)
+                                       beta: sum == nil ? 0 : 1, c: dx.data, ldc: inF)
                 if let keep { Tensor.applyDropoutBits(keep, scale: dropScale, dx.data, into: dx.data, count: x.count) }
                 grads[0] = dx
             }

@@ -35,8 +35,15 @@ extension Tensor {
         return out.recorded("matmul", [a, b]) { g in
             var ga: Tensor? = nil, gb: Tensor? = nil
             if a.requiresGrad {
-                // C = op(A)·op(B):  dA = dC·op(B)ᵀ (or its transpose when A was stored transposed)
-                ga = transA ? b.matmul(g, transA: transB, transB: true) : g.matmul(b, transB: !transB)
+                if b.rank == 2 && !transA, let sum = Tensor.takeGradientAccumulator(input: 0, shape: a.shape) {
+                    // a linear layer's input gradient, added into the sum gathered for a: dA += dC·op(B)ᵀ
+                    Gemm.sgemm(transA: false, transB: !transB, m: batch * m, n: k, k: n, a: g.data, lda: n,
+                               b: b.data, ldb: ldb, beta: 1, c: sum.data, ldc: k)
+                    ga = sum
+                } else {
+                    // C = op(A)·op(B):  dA = dC·op(B)ᵀ (or its transpose when A was stored transposed)
+                    ga = transA ? b.matmul(g, transA: transB, transB: true) : g.matmul(b, transB: !transB)
+                }
             }
             if b.requiresGrad {
                 if b.rank == 2 && a.rank > 2 {

@@ -9,7 +9,7 @@ import Foundation
 // converted to Float32 on use; `dtype` is the tag that lets a Storage hold them.
 public final class Tensor: @unchecked Sendable {
     public let shape: [Int]
-    public let storage: Storage
+    public internal(set) var storage: Storage   // var only so the autograd can test it for uniqueness
     /// Element offset of this tensor's first element inside `storage`.
     public let offset: Int
     /// Whether gradients flow to this tensor in `backward()`.
