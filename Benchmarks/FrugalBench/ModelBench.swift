@@ -10,7 +10,8 @@
 // with `finetune` prints milliseconds per step by autograd op, forward and backward (OpProfile).
 // `FrugalBench ab CONFIG SWITCH` compares a switch's two settings in one process, steps alternating
 // (this VM's speed drifts too much between processes to see a few percent): SWITCH is inplace
-// (gradient sums added in place), skinny (LoRA and attention thin kernels) or group (grouped LoRA).
+// (gradient sums added in place), skinny (LoRA and attention thin kernels) or group (grouped LoRA);
+// FRUGAL_AB_STEPS steps of each (default 8).
 import Foundation
 import FrugalCore
 import FrugalIO
@@ -113,7 +114,7 @@ enum ModelBench {
 
     /// One configuration, steps alternating between a switch's two settings (after a warm-up step
     /// of each): tokens/s of the fastest and the median step of each setting.
-    static func ab(_ name: String, _ switchName: String, steps: Int = 8) throws {
+    static func ab(_ name: String, _ switchName: String, steps: Int = Int(ProcessInfo.processInfo.environment["FRUGAL_AB_STEPS"] ?? "") ?? 8) throws {
         let set: (Bool) -> Void
         switch switchName {
         case "inplace": set = { Tensor.accumulatesInPlace = $0 }
