@@ -93,7 +93,8 @@ extension Tensor {
         // Bᵀ [r, Out], a scratch copy made in each direction (the thin kernels read B's columns as rows)
         func transposedB() -> Tensor {
             let t = Tensor.uninitialized([r, out])
-            for j in 0..<out { for q in 0..<r { t.data[q * out + j] = b.data[j * r + q] } }
+            let src = b.data, dst = t.data   // (pointers hoisted: each .data reads a class's storage)
+            for j in 0..<out { for q in 0..<r { dst[q * out + j] = src[j * r + q] } }
             return t
         }
         if !Tensor.skipsForwardValues {
@@ -115,8 +116,10 @@ extension Tensor {
                 let dbt = Tensor.uninitialized([r, out])
                 SkinnyGemm.accumulateT(r: r, k: out, n: n, alpha: s, u: u.data + c0, ldu: total, x: g.data, ldx: out,
                                        d: dbt.data, ldd: out)
-                db = Tensor.uninitialized(b.shape)
-                for j in 0..<out { for q in 0..<r { db!.data[j * r + q] = dbt.data[q * out + j] } }
+                let dbf = Tensor.uninitialized(b.shape)
+                let src = dbt.data, dst = dbf.data
+                for j in 0..<out { for q in 0..<r { dst[j * r + q] = src[q * out + j] } }
+                db = dbf
             }
             return [g, du, db]
         }
