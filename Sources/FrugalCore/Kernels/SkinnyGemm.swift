@@ -31,6 +31,16 @@ public enum SkinnyGemm {
 
     static func usesKernels(_ r: Int, _ maxThin: Int) -> Bool { kernelsAvailable && r <= maxThin }
 
+    /// dst [cols, rows] = src [rows, cols] (row stride `ld`) transposed: an operand laid out as the
+    /// kernels read it (B of a LoRA branch, a KV head), or a result laid back (dBᵀ → dB). Serial; the
+    /// callers' blocks are small.
+    public static func transpose(_ src: UnsafePointer<Float>, ld: Int, rows: Int, cols: Int, into dst: UnsafeMutablePointer<Float>) {
+        for j in 0..<rows {
+            let s = src + j * ld
+            for c in 0..<cols { dst[c * rows + j] = s[c] }
+        }
+    }
+
     /// C[N, R] = α·X[N, K]·W[R, K]ᵀ + β·C.
     public static func dotRows(n: Int, r: Int, k: Int, alpha: Float = 1, x: UnsafePointer<Float>, ldx: Int,
                                w: UnsafePointer<Float>, ldw: Int, beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int,

@@ -9,8 +9,8 @@
 // Saved for backward: the probabilities P [B, H, Tq, Tk] — the attention matrix the estimator counts.
 // Work: (batch, head) pairs spread over the cores; with the causal mask, query rows go in blocks
 // of 64 that multiply only the keys they can see (`queryBlocks`). The small products go through
-// SkinnyGemm's kernels where the CPU has AVX-512 (thin in the head size D; Q·Kᵀ and dO·Vᵀ against a
-// transposed copy of the KV head), through sgemm elsewhere — the reference the tests compare to.
+// SkinnyGemm (its kernels where the CPU has AVX-512, sgemm elsewhere — the reference the tests
+// compare to); with the kernels, Q·Kᵀ and dO·Vᵀ run against a transposed copy of the KV head.
 extension Tensor {
     public static func attention(q: Tensor, k: Tensor, v: Tensor, causal: Bool = true) -> Tensor {
         precondition(q.rank == 4 && k.rank == 4 && v.rank == 4 && k.shape == v.shape,
@@ -47,7 +47,7 @@ extension Tensor {
                 let vp = v.data + b * tk * ldk + kh * d
                 let kt = kts.map { $0.data + run * d * tk }
                 if let kt, ktFor != b * kvh + kh {
-                    Tensor.transposeHead(kp, ld: ldk, rows: tk, d: d, into: kt)
+                    SkinnyGemm.transpose(kp, ld: ldk, rows: tk, cols: d, into: kt)
                     ktFor = b * kvh + kh
                 }
                 for (i0, i1, n) in queryBlocks(tq, tk, causal: causal) {
@@ -65,14 +65,8 @@ extension Tensor {
                         SoftmaxKernel.row(row, row, visible)
                         if visible < tk { (row + visible).update(repeating: 0, count: tk - visible) }
                     }
-                    let o = out.data + (b * tq + i0) * ldq + hh * d
-                    if thin {
-                        SkinnyGemm.combineRows(n: i1 - i0, r: n, k: d, u: p + i0 * tk, ldu: tk, w: vp, ldw: ldk,
-                                               c: o, ldc: ldq, maxThin: .max)
-                    } else {
-                        Gemm.sgemm(transA: false, transB: false, m: i1 - i0, n: d, k: n, a: p + i0 * tk, lda: tk,
-                                   b: vp, ldb: ldk, c: o, ldc: ldq)
-                    }
+                    SkinnyGemm.combineRows(n: i1 - i0, r: n, k: d, u: p + i0 * tk, ldu: tk, w: vp, ldw: ldk,
+                                           c: out.data + (b * tq + i0) * ldq + hh * d, ldc: ldq, maxThin: .max)
                 }
             }
         }
@@ -91,25 +85,22 @@ extension Tensor {
                 let kp = k.data + b * tk * ldk + kh * d, vp = v.data + b * tk * ldk + kh * d
                 let dvp = dv.data + b * tk * ldk + kh * d, dkp = dk.data + b * tk * ldk + kh * d
                 let vt = vts.map { $0.data + unit * d * tk }
-                if let vt { Tensor.transposeHead(vp, ld: ldk, rows: tk, d: d, into: vt) }
+                if let vt { SkinnyGemm.transpose(vp, ld: ldk, rows: tk, cols: d, into: vt) }
                 for hh in (kh * group)..<((kh + 1) * group) {
                     let p = probs.data + (b * h + hh) * tq * tk
                     let qp = q.data + b * tq * ldq + hh * d, go = g.data + b * tq * ldq + hh * d
                     for (i0, i1, n) in queryBlocks(tq, tk, causal: causal) {
                         let m = i1 - i0, pb = p + i0 * tk, db = dp + i0 * tk
                         let gb = go + i0 * ldq, qb = qp + i0 * ldq
-                        let dqb = dq.data + (b * tq + i0) * ldq + hh * d
                         // dP = dO·Vᵀ ; dV += Pᵀ·dO   (keys 0..<n; P is 0 beyond each row's last key)
                         if let vt {
                             SkinnyGemm.combineRows(n: m, r: d, k: n, u: gb, ldu: ldq, w: vt, ldw: tk, c: db, ldc: tk, maxThin: .max)
-                            SkinnyGemm.accumulateT(r: n, k: d, n: m, u: pb, ldu: tk, x: gb, ldx: ldq, beta: 1, d: dvp, ldd: ldk,
-                                                   maxThin: .max)
                         } else {
                             Gemm.sgemm(transA: false, transB: true, m: m, n: n, k: d,
                                        a: gb, lda: ldq, b: vp, ldb: ldk, c: db, ldc: tk)
-                            Gemm.sgemm(transA: true, transB: false, m: n, n: d, k: m,
-                                       a: pb, lda: tk, b: gb, ldb: ldq, beta: 1, c: dvp, ldc: ldk)
                         }
+                        SkinnyGemm.accumulateT(r: n, k: d, n: m, u: pb, ldu: tk, x: gb, ldx: ldq, beta: 1, d: dvp, ldd: ldk,
+                                               maxThin: .max)
                         // dS = P ⊙ (dP − Σⱼ dP⊙P)
                         for i in 0..<m {
                             let pr = pb + i * tk, dr = db + i * tk
@@ -117,17 +108,10 @@ extension Tensor {
                             for j in 0..<n { dr[j] = pr[j] * (dr[j] - s) }
                         }
                         // dQ = scale·dS·K ; dK += scale·dSᵀ·Q
-                        if thin {
-                            SkinnyGemm.combineRows(n: m, r: n, k: d, alpha: scale, u: db, ldu: tk, w: kp, ldw: ldk,
-                                                   c: dqb, ldc: ldq, maxThin: .max)
-                            SkinnyGemm.accumulateT(r: n, k: d, n: m, alpha: scale, u: db, ldu: tk, x: qb, ldx: ldq, beta: 1,
-                                                   d: dkp, ldd: ldk, maxThin: .max)
-                        } else {
-                            Gemm.sgemm(transA: false, transB: false, m: m, n: d, k: n, alpha: scale,
-                                       a: db, lda: tk, b: kp, ldb: ldk, c: dqb, ldc: ldq)
-                            Gemm.sgemm(transA: true, transB: false, m: n, n: d, k: m, alpha: scale,
-                                       a: db, lda: tk, b: qb, ldb: ldq, beta: 1, c: dkp, ldc: ldk)
-                        }
+                        SkinnyGemm.combineRows(n: m, r: n, k: d, alpha: scale, u: db, ldu: tk, w: kp, ldw: ldk,
+                                               c: dq.data + (b * tq + i0) * ldq + hh * d, ldc: ldq, maxThin: .max)
+                        SkinnyGemm.accumulateT(r: n, k: d, n: m, alpha: scale, u: db, ldu: tk, x: qb, ldx: ldq, beta: 1,
+                                               d: dkp, ldd: ldk, maxThin: .max)
                     }
                 }
             }
@@ -144,14 +128,6 @@ extension Tensor {
         return stride(from: 0, to: tq, by: size).map { i0 in
             let i1 = Swift.min(tq, i0 + size)
             return (i0, i1, Swift.min(tk, i1 + (tk - tq)))
-        }
-    }
-
-    /// dst [D, rows] = the head's [rows, D] block (row stride `ld`) transposed.
-    static func transposeHead(_ src: UnsafePointer<Float>, ld: Int, rows: Int, d: Int, into dst: UnsafeMutablePointer<Float>) {
-        for j in 0..<rows {
-            let s = src + j * ld
-            for c in 0..<d { dst[c * rows + j] = s[c] }
         }
     }
 

@@ -93,8 +93,7 @@ extension Tensor {
         // Bᵀ [r, Out], a scratch copy made in each direction (the thin kernels read B's columns as rows)
         func transposedB() -> Tensor {
             let t = Tensor.uninitialized([r, out])
-            let src = b.data, dst = t.data   // (pointers hoisted: each .data reads a class's storage)
-            for j in 0..<out { for q in 0..<r { dst[q * out + j] = src[j * r + q] } }
+            SkinnyGemm.transpose(b.data, ld: r, rows: out, cols: r, into: t.data)
             return t
         }
         if !Tensor.skipsForwardValues {
@@ -116,10 +115,8 @@ extension Tensor {
                 let dbt = Tensor.uninitialized([r, out])
                 SkinnyGemm.accumulateT(r: r, k: out, n: n, alpha: s, u: u.data + c0, ldu: total, x: g.data, ldx: out,
                                        d: dbt.data, ldd: out)
-                let dbf = Tensor.uninitialized(b.shape)
-                let src = dbt.data, dst = dbf.data
-                for j in 0..<out { for q in 0..<r { dst[j * r + q] = src[q * out + j] } }
-                db = dbf
+                db = Tensor.uninitialized(b.shape)
+                SkinnyGemm.transpose(dbt.data, ld: out, rows: r, cols: out, into: db!.data)
             }
             return [g, du, db]
         }
