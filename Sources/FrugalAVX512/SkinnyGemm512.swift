@@ -24,6 +24,18 @@ public enum SkinnyGemm512 {
     @inline(__always) static func bcast(_ v: Float) -> __m512 { _mm512_set1_ps(v) }
     @inline(__always) static func fma(_ a: __m512, _ b: __m512, _ c: __m512) -> __m512 { _mm512_fmadd_ps(a, b, c) }
 
+    /// p[0..<32] (lanes ma, then mb) = α·(a, b) + β·p, with p not read when β = 0 (al, be: α, β broadcast).
+    @inline(__always) static func store32(_ p: UnsafeMutablePointer<Float>, _ ma: __mmask16, _ mb: __mmask16,
+                                          _ a: __m512, _ b: __m512, alpha al: __m512, beta: Float, _ be: __m512) {
+        if beta == 0 {
+            _mm512_mask_storeu_ps(p, ma, _mm512_mul_ps(al, a))
+            _mm512_mask_storeu_ps(p + 16, mb, _mm512_mul_ps(al, b))
+        } else {
+            _mm512_mask_storeu_ps(p, ma, fma(al, a, _mm512_mul_ps(be, load(p, ma))))
+            _mm512_mask_storeu_ps(p + 16, mb, fma(al, b, _mm512_mul_ps(be, load(p + 16, mb))))
+        }
+    }
+
     /// C[i, r] = α·Σ_k X[i, k]·W[r, k] + β·C[i, r] for i in `rows`, r in 0..<R.
     /// Two rows of X × eight rows of W at a time (16 accumulators), 16 k per step.
     public static func dotRows(_ rows: Range<Int>, r: Int, k: Int, alpha: Float, x: UnsafePointer<Float>, ldx: Int,
@@ -109,15 +121,7 @@ public enum SkinnyGemm512 {
                 }
                 let al = bcast(alpha), be = bcast(beta)
                 @inline(__always) func store(_ row: Int, _ a: __m512, _ b: __m512) {
-                    guard row < r else { return }
-                    let dp = d + row * ldd + k0
-                    if beta == 0 {
-                        _mm512_mask_storeu_ps(dp, ma, _mm512_mul_ps(al, a))
-                        _mm512_mask_storeu_ps(dp + 16, mb, _mm512_mul_ps(al, b))
-                    } else {
-                        _mm512_mask_storeu_ps(dp, ma, fma(al, a, _mm512_mul_ps(be, load(dp, ma))))
-                        _mm512_mask_storeu_ps(dp + 16, mb, fma(al, b, _mm512_mul_ps(be, load(dp + 16, mb))))
-                    }
+                    if row < r { store32(d + row * ldd + k0, ma, mb, a, b, alpha: al, beta: beta, be) }
                 }
                 store(r0, a0, b0); store(r0 + 1, a1, b1); store(r0 + 2, a2, b2); store(r0 + 3, a3, b3)
                 store(r0 + 4, a4, b4); store(r0 + 5, a5, b5); store(r0 + 6, a6, b6); store(r0 + 7, a7, b7)
@@ -154,15 +158,7 @@ public enum SkinnyGemm512 {
                     wp += ldw
                 }
                 @inline(__always) func store(_ row: Int, _ a: __m512, _ b: __m512) {
-                    guard row < count else { return }
-                    let cp = c + (i + row) * ldc + k0
-                    if beta == 0 {
-                        _mm512_mask_storeu_ps(cp, ma, _mm512_mul_ps(al, a))
-                        _mm512_mask_storeu_ps(cp + 16, mb, _mm512_mul_ps(al, b))
-                    } else {
-                        _mm512_mask_storeu_ps(cp, ma, fma(al, a, _mm512_mul_ps(be, load(cp, ma))))
-                        _mm512_mask_storeu_ps(cp + 16, mb, fma(al, b, _mm512_mul_ps(be, load(cp + 16, mb))))
-                    }
+                    if row < count { store32(c + (i + row) * ldc + k0, ma, mb, a, b, alpha: al, beta: beta, be) }
                 }
                 store(0, a0, b0); store(1, a1, b1); store(2, a2, b2); store(3, a3, b3)
                 k0 += 32
