@@ -137,21 +137,26 @@ final class TrainerTests: XCTestCase {
         XCTAssertNotEqual(plain, l0)
     }
 
+    /// One forward + backward of a 2-layer tiny model (4-bit base when `quantized`) with an
+    /// all-linear LoRA adapter whose B starts random: the loss and the adapter's gradients.
+    func adaptedLossAndGradients(_ batch: TokenBatch, quantized: Bool, dropout: Float = 0,
+                                 checkpointing: Bool = false) throws -> (Float, [[Float]]) {
+        let model = Tiny.model(seed: 6, layers: 2)
+        if quantized { try model.quantizeBlockLinears(type: .nf4, blockSize: 64, doubleQuant: true) }
+        let adapter = try LoRAAdapter.attach(to: model, config: LoRAConfig(rank: 4, alpha: 8, dropout: dropout, targets: ["all-linear"]), seed: 7)
+        let rng = RandomGenerator(seed: 8)
+        for e in adapter.entries { for i in 0..<e.layer.loraB.count { e.layer.loraB.data[i] = 0.02 * rng.normal() } }
+        var o = TrainOptions(); o.checkpointing = checkpointing
+        let t = try Trainer(model: model, adapter: adapter, train: [batch], options: o)
+        return (t.accumulateGradients([batch]).loss, grads(adapter))
+    }
+
     func testCheckpointingGivesTheSameGradientsOnAQuantizedBase() throws {
         // QLoRA: the recomputation skips down_proj's 4-bit product and the residual add (their
         // values are never read); the gradients must not notice.
         let batch = Tiny.textBatch(Tiny.text, rows: 2, t: 20)
-        func run(checkpointing: Bool) throws -> (Float, [[Float]]) {
-            let model = Tiny.model(seed: 6, layers: 2)
-            try model.quantizeBlockLinears(type: .nf4, blockSize: 64, doubleQuant: true)
-            let adapter = try LoRAAdapter.attach(to: model, config: LoRAConfig(rank: 4, alpha: 8, targets: ["all-linear"]), seed: 7)
-            let rng = RandomGenerator(seed: 8)
-            for e in adapter.entries { for i in 0..<e.layer.loraB.count { e.layer.loraB.data[i] = 0.02 * rng.normal() } }
-            var o = TrainOptions(); o.checkpointing = checkpointing
-            let t = try Trainer(model: model, adapter: adapter, train: [batch], options: o)
-            return (t.accumulateGradients([batch]).loss, grads(adapter))
-        }
-        let (l0, g0) = try run(checkpointing: false), (l1, g1) = try run(checkpointing: true)
+        let (l0, g0) = try adaptedLossAndGradients(batch, quantized: true)
+        let (l1, g1) = try adaptedLossAndGradients(batch, quantized: true, checkpointing: true)
         XCTAssertEqual(l0, l1)
         assertClose(g0, g1, rel: 1e-5, "checkpointed vs plain gradients, 4-bit base")
     }
@@ -165,13 +170,7 @@ final class TrainerTests: XCTestCase {
         for quantized in [false, true] {
             func run(grouped: Bool) throws -> (Float, [[Float]]) {
                 LlamaBlock.groupsLowRankBranches = grouped
-                let model = Tiny.model(seed: 6, layers: 2)
-                if quantized { try model.quantizeBlockLinears(type: .nf4, blockSize: 64, doubleQuant: true) }
-                let adapter = try LoRAAdapter.attach(to: model, config: LoRAConfig(rank: 4, alpha: 8, targets: ["all-linear"]), seed: 7)
-                let rng = RandomGenerator(seed: 8)
-                for e in adapter.entries { for i in 0..<e.layer.loraB.count { e.layer.loraB.data[i] = 0.02 * rng.normal() } }
-                let t = try Trainer(model: model, adapter: adapter, train: [batch], options: TrainOptions())
-                return (t.accumulateGradients([batch]).loss, grads(adapter))
+                return try adaptedLossAndGradients(batch, quantized: quantized)
             }
             let (l0, g0) = try run(grouped: true), (l1, g1) = try run(grouped: false)
             XCTAssertEqual(l0, l1, accuracy: 1e-5 * abs(l1))
@@ -189,14 +188,7 @@ final class TrainerTests: XCTestCase {
         for (quantized, checkpointing, dropout) in [(false, false, Float(0)), (true, false, 0), (true, true, 0), (false, true, 0.1)] {
             func run(inPlace: Bool) throws -> (Float, [[Float]]) {
                 Tensor.accumulatesInPlace = inPlace
-                let model = Tiny.model(seed: 6, layers: 2)
-                if quantized { try model.quantizeBlockLinears(type: .nf4, blockSize: 64, doubleQuant: true) }
-                let adapter = try LoRAAdapter.attach(to: model, config: LoRAConfig(rank: 4, alpha: 8, dropout: dropout, targets: ["all-linear"]), seed: 7)
-                let rng = RandomGenerator(seed: 8)
-                for e in adapter.entries { for i in 0..<e.layer.loraB.count { e.layer.loraB.data[i] = 0.02 * rng.normal() } }
-                var o = TrainOptions(); o.checkpointing = checkpointing
-                let t = try Trainer(model: model, adapter: adapter, train: [batch], options: o)
-                return (t.accumulateGradients([batch]).loss, grads(adapter))
+                return try adaptedLossAndGradients(batch, quantized: quantized, dropout: dropout, checkpointing: checkpointing)
             }
             let (l0, g0) = try run(inPlace: true), (l1, g1) = try run(inPlace: false)
             XCTAssertEqual(l0, l1)
