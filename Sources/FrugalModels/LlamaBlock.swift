@@ -27,8 +27,10 @@ public final class LlamaBlock {
         rope = RoPETable(headDim: config.headDim, base: Float(config.ropeTheta))
     }
 
-    /// x [B, T, C] at `positions` (T of them) → [B, T, C]. With a cache, the new keys/values are
-    /// appended and attention runs over everything cached.
+    /// x [B, T, C] at `positions` → [B, T, C]. Positions are T (shared by the rows) or B·T (one per
+    /// token: packed rows, each example restarting at 0); a token at position p attends only to the
+    /// p tokens before it, so packed examples do not see each other. With a cache, the new
+    /// keys/values are appended and attention runs over everything cached.
     public func callAsFunction(_ x: Tensor, positions: [Int], cache: KVCache.Layer? = nil) -> Tensor {
         let b = x.shape[0], t = x.shape[1]
         let (h, kv, d) = (config.numHeads, config.numKVHeads, config.headDim)
@@ -39,7 +41,8 @@ public final class LlamaBlock {
         var k = qkv[1].reshaped([b, t, kv, d]).rope(rope, positions: positions)
         var v = qkv[2].reshaped([b, t, kv, d])
         if let cache { (k, v) = cache.append(k, v) }
-        let attn = Tensor.attention(q: q, k: k, v: v).reshaped([b, t, h * d])
+        let attn = Tensor.attention(q: q, k: k, v: v, firstKeys: LlamaBlock.firstKeys(positions, batch: b, queries: t,
+                                                                                      keys: k.shape[1])).reshaped([b, t, h * d])
         let hidden = x + oProj(attn)
         let n2 = hidden.rmsNorm(weight: postAttentionNorm, eps: eps)
         let gateUp = LlamaBlock.project([gateProj, upProj], n2)
@@ -50,6 +53,22 @@ public final class LlamaBlock {
             return Tensor.withoutForwardValues { hidden + downProj(act) }
         }
         return hidden + downProj(act)
+    }
+
+    /// The first key each query may see when `positions` restart inside a row (packing): query i of
+    /// row b, at key index i + keys − queries, sees from that index minus its position on. Nil when
+    /// no query is narrowed beyond the causal mask (positions counting up from the row's start).
+    static func firstKeys(_ positions: [Int], batch b: Int, queries t: Int, keys: Int) -> [Int]? {
+        let perToken = positions.count == b * t
+        var first = [Int](repeating: 0, count: b * t)
+        var narrowed = false
+        for r in 0..<b {
+            for i in 0..<t {
+                let f = Swift.max(0, i + keys - t - positions[perToken ? r * t + i : i])
+                if f > 0 { first[r * t + i] = f; narrowed = true }
+            }
+        }
+        return narrowed ? first : nil
     }
 
     /// Whether `project` groups low-rank branches (FRUGAL_LORA_GROUP=0 turns it off, for comparison).

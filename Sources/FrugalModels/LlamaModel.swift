@@ -50,15 +50,19 @@ public final class LlamaModel {
                   lmHead: config.tieWordEmbeddings ? nil : w(v, c))
     }
 
-    /// Final hidden states [B, T, C] for token ids [B·T]. `rng` is the generator of the dropouts
-    /// inside the blocks (LoRA): checkpointing saves and restores its state so a block's
-    /// recomputation replays the same masks.
-    public func hiddenStates(ids: [Int32], batch: Int, checkpointing: Bool = false, cache: KVCache? = nil,
-                             rng: RandomGenerator? = nil) -> Tensor {
+    /// Final hidden states [B, T, C] for token ids [B·T]. `positions` [B·T] are transformers'
+    /// position_ids, for packed rows: each example restarts at 0, takes its RoPE angles from there
+    /// and attends only to itself (default: 0..<T in every row, after the cache). `rng` is the
+    /// generator of the dropouts inside the blocks (LoRA): checkpointing saves and restores its
+    /// state so a block's recomputation replays the same masks.
+    public func hiddenStates(ids: [Int32], batch: Int, positions: [Int]? = nil, checkpointing: Bool = false,
+                             cache: KVCache? = nil, rng: RandomGenerator? = nil) -> Tensor {
         precondition(batch > 0 && ids.count % batch == 0, "LlamaModel: \(ids.count) ids do not split into batch \(batch)")
+        precondition(positions == nil || positions!.count == ids.count,
+                     "LlamaModel: \(positions?.count ?? 0) positions for \(ids.count) ids")
         let t = ids.count / batch
         let start = cache?.length ?? 0
-        let positions = Array(start..<(start + t))
+        let positions = positions ?? Array(start..<(start + t))
         var h = Tensor.embedding(embedding, ids: ids, shape: [batch, t])
         for (i, block) in blocks.enumerated() {
             if checkpointing && cache == nil {
@@ -71,18 +75,19 @@ public final class LlamaModel {
     }
 
     /// Logits [B, T, V] for token ids [B·T] (see `hiddenStates` for `rng`).
-    public func logits(ids: [Int32], batch: Int, checkpointing: Bool = false, cache: KVCache? = nil,
-                       rng: RandomGenerator? = nil) -> Tensor {
-        hiddenStates(ids: ids, batch: batch, checkpointing: checkpointing, cache: cache, rng: rng).linear(lmHead ?? embedding)
+    public func logits(ids: [Int32], batch: Int, positions: [Int]? = nil, checkpointing: Bool = false,
+                       cache: KVCache? = nil, rng: RandomGenerator? = nil) -> Tensor {
+        hiddenStates(ids: ids, batch: batch, positions: positions, checkpointing: checkpointing, cache: cache, rng: rng)
+            .linear(lmHead ?? embedding)
     }
 
     /// Summed (or mean) token cross-entropy of the next-token `targets` [B·T] (ignoreIndex to skip a
     /// position), through the fused head + loss (linearCrossEntropy): logits one chunk of rows at a
     /// time, no [B, T, V] gradient.
     public func crossEntropy(ids: [Int32], batch: Int, targets: [Int32], ignoreIndex: Int32 = -100,
-                             reduction: Tensor.Reduction = .mean, checkpointing: Bool = false,
+                             reduction: Tensor.Reduction = .mean, positions: [Int]? = nil, checkpointing: Bool = false,
                              rng: RandomGenerator? = nil) -> Tensor {
-        hiddenStates(ids: ids, batch: batch, checkpointing: checkpointing, rng: rng)
+        hiddenStates(ids: ids, batch: batch, positions: positions, checkpointing: checkpointing, rng: rng)
             .linearCrossEntropy(weight: lmHead ?? embedding, targets: targets, ignoreIndex: ignoreIndex, reduction: reduction)
     }
 

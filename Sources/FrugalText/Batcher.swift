@@ -4,8 +4,10 @@
 //   (rounded up to padToMultipleOf). Like transformers' DataCollatorForSeq2Seq / mlx-lm.
 // .packed: examples are laid into rows of exactly maxSeqLen tokens in (shuffled) order; an example
 //   that does not fit in the current row starts the next one (examples are never split, so a
-//   completion is never cut from its prompt); rows are then grouped batchSize at a time. Attention
-//   across examples in one row is not masked (positionIDs mark where each starts).
+//   completion is never cut from its prompt); rows are then grouped batchSize at a time.
+//   positionIDs restart at 0 with each example: from them the model restarts RoPE and masks
+//   attention between the examples of a row (block-diagonal causal, as transformers' packed
+//   batches with position_ids under flash-attention's variable-length path).
 // The last batch may be smaller (fewer rows) unless dropLast. The order depends only on the seed
 // and the epoch.
 public struct Batcher: Sendable {

@@ -172,12 +172,19 @@ public final class Finetune {
 extension TokenBatch {
     /// From FrugalText's layout (labels aligned with inputs: logits[t−1] predict labels[t]) to the
     /// trainer's (labels[t] is the target of position t): shift left by one, last position ignored.
+    /// Position ids are kept when a row holds more than one example (a real token at position 0
+    /// after the row's start: packing), so the examples do not attend to each other; the last token
+    /// of an example gets no target (the next token starts another example), as transformers'
+    /// DataCollatorWithFlattening masks it.
     public init(shifting b: FrugalText.TokenBatch) {
         let t = b.sequenceLength
         var labels = [Int32](repeating: TokenBatch.ignoreIndex, count: b.labels.count)
+        var packed = false
         for r in 0..<b.batchSize {
-            for i in 0..<(t - 1) { labels[r * t + i] = Int32(b.labels[r * t + i + 1]) }
+            for i in 0..<(t - 1) where b.positionIDs[r * t + i + 1] != 0 { labels[r * t + i] = Int32(b.labels[r * t + i + 1]) }
+            for i in 1..<Swift.max(t, 1) where b.attentionMask[r * t + i] == 1 && b.positionIDs[r * t + i] == 0 { packed = true }
         }
-        self.init(ids: b.inputIDs.map { Int32($0) }, labels: labels, batch: b.batchSize)
+        self.init(ids: b.inputIDs.map { Int32($0) }, labels: labels, batch: b.batchSize,
+                  positions: packed ? b.positionIDs.map { Int32($0) } : nil)
     }
 }

@@ -14,14 +14,22 @@ public struct TokenBatch: Codable, Equatable, Sendable {
     public var labels: [Int32]
     /// B.
     public var batch: Int
+    /// Position ids [B·T] when rows are packed (each example restarts at 0: the model then keeps the
+    /// examples of a row from attending to each other); nil for 0..<T in every row.
+    public var positions: [Int32]?
 
     public static let ignoreIndex: Int32 = -100
 
-    public init(ids: [Int32], labels: [Int32], batch: Int) {
+    public init(ids: [Int32], labels: [Int32], batch: Int, positions: [Int32]? = nil) {
         precondition(batch > 0 && ids.count % batch == 0 && labels.count == ids.count,
                      "TokenBatch: \(ids.count) ids and \(labels.count) labels do not form \(batch) equal rows")
-        self.ids = ids; self.labels = labels; self.batch = batch
+        precondition(positions == nil || positions!.count == ids.count,
+                     "TokenBatch: \(positions?.count ?? 0) positions for \(ids.count) ids")
+        self.ids = ids; self.labels = labels; self.batch = batch; self.positions = positions
     }
+
+    /// `positions` as the model takes them.
+    public var positionIDs: [Int]? { positions?.map { Int($0) } }
 
     /// From B sequences of T+1 tokens each: ids are tokens 0..<T, labels tokens 1...T, with label t
     /// ignored unless `supervised[b][t + 1]` (default: every position supervised).

@@ -106,7 +106,8 @@ public final class Trainer {
         var tokens = 0
         for b in batches {
             let micro = model.crossEntropy(ids: b.ids, batch: b.batch, targets: b.labels, ignoreIndex: TokenBatch.ignoreIndex,
-                                           reduction: .sum, checkpointing: options.checkpointing, rng: dropoutRNG) * scale
+                                           reduction: .sum, positions: b.positionIDs, checkpointing: options.checkpointing,
+                                           rng: dropoutRNG) * scale
             loss += micro.item
             if micro.requiresGrad { micro.backward() }
             tokens += b.tokenCount
@@ -162,7 +163,8 @@ public final class Trainer {
         withoutGrad {
             for b in batches {
                 total += Double(model.crossEntropy(ids: b.ids, batch: b.batch, targets: b.labels,
-                                                   ignoreIndex: TokenBatch.ignoreIndex, reduction: .sum).item)
+                                                   ignoreIndex: TokenBatch.ignoreIndex, reduction: .sum,
+                                                   positions: b.positionIDs).item)
                 count += b.supervisedCount
             }
         }

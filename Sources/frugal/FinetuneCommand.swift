@@ -41,7 +41,7 @@ struct FinetuneCommand: ParsableCommand {
     @Option(name: .customLong("grad-accum"), help: "Micro-batches per optimizer step.") var gradAccum: Int?
     @Flag(name: .customLong("grad-checkpointing"), help: "Keep only block inputs; recompute in backward.") var gradCheckpointing = false
     @Option(name: .customLong("max-seq-len"), help: "Truncate examples to this many tokens.") var maxSeqLen: Int?
-    @Flag(help: "Pack several examples into each sequence.") var pack = false
+    @Flag(help: "Pack several examples into each sequence (positions restart and attention stays within each example).") var pack = false
     @Flag(name: .customLong("train-on-prompt"), help: "Also train on prompt/user tokens.") var trainOnPrompt = false
     @Option(name: .customLong("eval-every"), help: "Validation loss every N steps (needs valid.jsonl).") var evalEvery: Int?
     @Option(name: .customLong("save-every"), help: "Resumable checkpoint every N steps.") var saveEvery: Int?

@@ -6,13 +6,17 @@
 // head's matrix is addressed through sgemm's leading dimension, so nothing is permuted or copied.
 // Query i sits at position i + (Tk − Tq) and sees keys 0…that position, which serves both training
 // (Tq = Tk) and cached decoding (Tq = 1, Tk = cache length).
+// `firstKeys` [B·Tq] narrows the mask further: query i of row b sees keys firstKeys[b·Tq + i] … its
+// last one — the block-diagonal causal mask of packed rows, where each example attends only to
+// itself (as flash-attention's variable-length path does for transformers' packed batches). The
+// masked scores get probability 0, so the backward needs nothing more.
 // Saved for backward: the probabilities P [B, H, Tq, Tk] — the attention matrix the estimator counts.
 // Work: (batch, head) pairs spread over the cores; with the causal mask, query rows go in blocks
 // of 64 that multiply only the keys they can see (`queryBlocks`). The small products go through
 // SkinnyGemm (its kernels where the CPU has AVX-512, sgemm elsewhere — the reference the tests
 // compare to); with the kernels, Q·Kᵀ and dO·Vᵀ run against a transposed copy of the KV head.
 extension Tensor {
-    public static func attention(q: Tensor, k: Tensor, v: Tensor, causal: Bool = true) -> Tensor {
+    public static func attention(q: Tensor, k: Tensor, v: Tensor, causal: Bool = true, firstKeys: [Int]? = nil) -> Tensor {
         precondition(q.rank == 4 && k.rank == 4 && v.rank == 4 && k.shape == v.shape,
                      "attention: q \(q.shape), k \(k.shape), v \(v.shape) must be [B,T,H,D], [B,T,K,D], [B,T,K,D]")
         let bsz = q.shape[0], tq = q.shape[1], h = q.shape[2], d = q.shape[3]
@@ -21,8 +25,10 @@ extension Tensor {
                      "attention: q \(q.shape) and k \(k.shape) do not fit (batch, head size, H multiple of K, Tk ≥ Tq)")
         let group = h / kvh
         let scale = 1 / Float(d).squareRoot()
+        precondition(firstKeys == nil || firstKeys!.count == bsz * tq,
+                     "attention: \(firstKeys?.count ?? 0) first keys for \(bsz) × \(tq) queries")
         let recording = GradMode.isEnabled && (q.requiresGrad || k.requiresGrad || v.requiresGrad)
-        if !recording && tq <= 4 {
+        if !recording && tq <= 4 && firstKeys == nil {
             return decodingAttention(q: q, k: k, v: v, causal: causal)
         }
         let out = Tensor.uninitialized(q.shape)
@@ -62,7 +68,9 @@ extension Tensor {
                     for i in i0..<i1 {
                         let row = p + i * tk
                         let visible = causal ? i + (tk - tq) + 1 : tk
-                        SoftmaxKernel.row(row, row, visible)
+                        let first = firstKeys.map { Swift.min(Swift.max(0, $0[b * tq + i]), visible - 1) } ?? 0
+                        if first > 0 { row.update(repeating: 0, count: first) }
+                        SoftmaxKernel.row(row + first, row + first, visible - first)
                         if visible < tk { (row + visible).update(repeating: 0, count: tk - visible) }
                     }
                     SkinnyGemm.combineRows(n: i1 - i0, r: n, k: d, u: p + i0 * tk, ldu: tk, w: vp, ldw: ldk,

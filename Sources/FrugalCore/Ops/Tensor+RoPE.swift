@@ -1,7 +1,8 @@
 // Rotary position embedding (Su et al. 2021) in the rotate-half form that transformers' Llama
 // applies (`apply_rotary_pos_emb`): with x = [x1, x2] split at D/2 and θᵢ = p / base^(2i/D),
 //   y1 = x1·cos θ − x2·sin θ,   y2 = x2·cos θ + x1·sin θ.
-// Shapes: x [B, T, H, D] (heads after tokens, straight from the projection), positions [T].
+// Shapes: x [B, T, H, D] (heads after tokens, straight from the projection), positions [T] shared
+// by the rows, or [B·T], one per token (packed rows, where each example restarts at 0).
 // inv_freq and the angles are computed in Float32 as transformers does.
 import Foundation
 
@@ -17,7 +18,7 @@ public struct RoPETable: Sendable {
         invFreq = (0..<(headDim / 2)).map { i in 1 / powf(base, Float(2 * i) / Float(headDim)) }
     }
 
-    /// cos and sin tables [T, D/2] for the given positions.
+    /// cos and sin tables [P, D/2] for the P given positions.
     func tables(_ positions: [Int]) -> (cos: [Float], sin: [Float]) {
         let half = headDim / 2
         var c = [Float](repeating: 0, count: positions.count * half), s = c
@@ -33,8 +34,8 @@ public struct RoPETable: Sendable {
 
 extension Tensor {
     public func rope(_ table: RoPETable, positions: [Int]) -> Tensor {
-        precondition(rank == 4 && shape[3] == table.headDim && shape[1] == positions.count,
-                     "rope: input \(shape) must be [B, T, H, \(table.headDim)] with T = \(positions.count) positions")
+        precondition(rank == 4 && shape[3] == table.headDim && (shape[1] == positions.count || shape[0] * shape[1] == positions.count),
+                     "rope: input \(shape) must be [B, T, H, \(table.headDim)] with \(positions.count) positions (T or B·T)")
         let (cosT, sinT) = table.tables(positions)
         let out = Tensor.uninitialized(shape)
         Tensor.rotate(data, out.data, shape, cosT, sinT, inverse: false)
@@ -53,8 +54,10 @@ extension Tensor {
         let sgn: Float = inverse ? -1 : 1
         cosT.withUnsafeBufferPointer { cp in sinT.withUnsafeBufferPointer { sp in
             let pc = cp.baseAddress!, ps = sp.baseAddress!
+            // a table row per position of the row (T rows), or per token (B·T rows)
+            let perToken = cosT.count == bsz * t * half
             Parallel.forEach(bsz * t, grain: 8) { bt in
-                let tt = bt % t
+                let tt = perToken ? bt : bt % t
                 let c = pc + tt * half, s = ps + tt * half
                 for hh in 0..<h {
                     let base = (bt * h + hh) * d
