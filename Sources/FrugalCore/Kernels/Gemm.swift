@@ -80,10 +80,13 @@ public enum Gemm {
                         for i in rows { Elementwise.axpy(1, partial + (p - 1) * m * n + i * n, c + i * ldc, n) }
                     }
                 }
-            } else if m >= n {
+            } else if 4 * m >= 3 * n {
                 // Cut C's longer side: each slice's sgemm packs its own part of the cut operand and
                 // all of the other, so this packs least in total (the tied lm_head, 512 × 49152:
-                // 265–270 GFLOP/s cut by columns against 215–245 by rows).
+                // 265–270 GFLOP/s cut by columns against 215–245 by rows). Rows still win when C is
+                // nearly square: the default model's 512 × 576 products run 2–6% faster cut by rows
+                // (e.g. x·Wᵀ over K = 576: 284–286 against 276–277 GFLOP/s, dY·W over K = 1536:
+                // 280–288 against 271–276, alternating), while 512 × 1536 is even or favours columns.
                 Parallel.forChunks(m, grain: Swift.max(1, m / parts)) { r in
                     let ap = transA ? a + r.lowerBound : a + r.lowerBound * lda
                     cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
