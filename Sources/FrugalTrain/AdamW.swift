@@ -39,66 +39,92 @@ public final class AdamW {
         let lr = lr ?? options.lr
         let (b1, b2, eps, wd) = (options.beta1, options.beta2, options.eps, options.weightDecay)
         let c1 = 1 - pow(b1, Float(step)), c2 = 1 - pow(b2, Float(step))
-        for (i, p) in parameters.enumerated() {
-            guard let g = p.grad else { continue }
-            let pp = p.data, pg = g.data, pm = m[i].data, pv = v[i].data
-            // Eight lanes at a time, the same operations in the same order as the scalar tail (so the
-            // result does not depend on where a chunk starts): one pass over θ, g, m, v.
-            Parallel.forChunks(p.count, grain: 1 << 14) { r in
-                var j = r.lowerBound
-                let vb1 = SIMD8<Float>(repeating: b1), vb2 = SIMD8<Float>(repeating: b2)
-                let vc1 = SIMD8<Float>(repeating: c1), vc2 = SIMD8<Float>(repeating: c2)
-                let decay = SIMD8<Float>(repeating: 1 - lr * wd), vlr = SIMD8<Float>(repeating: lr)
-                let veps = SIMD8<Float>(repeating: eps)
-                let ob1 = SIMD8<Float>(repeating: 1 - b1), ob2 = SIMD8<Float>(repeating: 1 - b2)
-                let vgs = SIMD8<Float>(repeating: gs)
-                while j + 8 <= r.upperBound {
-                    var gj = UnsafeRawPointer(pg + j).loadUnaligned(as: SIMD8<Float>.self)
-                    if gs != 1 { gj *= vgs }
-                    let mj = vb1 * UnsafeRawPointer(pm + j).loadUnaligned(as: SIMD8<Float>.self) + ob1 * gj
-                    let vj = vb2 * UnsafeRawPointer(pv + j).loadUnaligned(as: SIMD8<Float>.self) + ob2 * gj * gj
-                    UnsafeMutableRawPointer(pm + j).storeBytes(of: mj, as: SIMD8<Float>.self)
-                    UnsafeMutableRawPointer(pv + j).storeBytes(of: vj, as: SIMD8<Float>.self)
-                    let mh = mj / vc1, vh = vj / vc2
-                    let pj = UnsafeRawPointer(pp + j).loadUnaligned(as: SIMD8<Float>.self)
-                    UnsafeMutableRawPointer(pp + j).storeBytes(of: pj * decay - vlr * mh / (vh.squareRoot() + veps),
-                                                               as: SIMD8<Float>.self)
-                    j += 8
-                }
-                while j < r.upperBound {
-                    let gj = gs != 1 ? pg[j] * gs : pg[j]
-                    pm[j] = b1 * pm[j] + (1 - b1) * gj
-                    pv[j] = b2 * pv[j] + (1 - b2) * gj * gj
-                    let mh = pm[j] / c1, vh = pv[j] / c2
-                    pp[j] = pp[j] * (1 - lr * wd) - lr * mh / (vh.squareRoot() + eps)
-                    j += 1
+        // Every parameter cut into pieces of at most 16K elements, all spread over the cores at
+        // once: an adapter's hundreds of small A and B tensors (each under one piece) update in
+        // parallel instead of one after another.
+        let pieces = Self.pieces(parameters, size: 1 << 14)
+        pieces.withUnsafeBufferPointer { pb in
+            Parallel.forChunks(pb.count, grain: 1) { r in
+                for (i, range) in pb[r] {
+                    let p = self.parameters[i]
+                    guard let g = p.grad else { continue }
+                    Self.updateElements(range, p.data, g.data, self.m[i].data, self.v[i].data,
+                                        lr: lr, b1: b1, b2: b2, eps: eps, wd: wd, c1: c1, c2: c2, gs: gs)
                 }
             }
+        }
+    }
+
+    /// (parameter index, element range) pieces of at most `size` elements, in order, for the
+    /// parameters that have a gradient.
+    static func pieces(_ parameters: [Tensor], size: Int) -> [(Int, Range<Int>)] {
+        var out: [(Int, Range<Int>)] = []
+        for (i, p) in parameters.enumerated() where p.grad != nil {
+            for lo in stride(from: 0, to: p.count, by: size) { out.append((i, lo..<Swift.min(p.count, lo + size))) }
+        }
+        return out
+    }
+
+    /// One AdamW step on elements `r` of a parameter. Eight lanes at a time, the same operations in
+    /// the same order as the scalar tail (so the result does not depend on where a piece starts):
+    /// one pass over θ, g, m, v.
+    @inline(__always)
+    static func updateElements(_ r: Range<Int>, _ pp: UnsafeMutablePointer<Float>, _ pg: UnsafeMutablePointer<Float>,
+                               _ pm: UnsafeMutablePointer<Float>, _ pv: UnsafeMutablePointer<Float>,
+                               lr: Float, b1: Float, b2: Float, eps: Float, wd: Float, c1: Float, c2: Float, gs: Float) {
+        var j = r.lowerBound
+        let vb1 = SIMD8<Float>(repeating: b1), vb2 = SIMD8<Float>(repeating: b2)
+        let vc1 = SIMD8<Float>(repeating: c1), vc2 = SIMD8<Float>(repeating: c2)
+        let decay = SIMD8<Float>(repeating: 1 - lr * wd), vlr = SIMD8<Float>(repeating: lr)
+        let veps = SIMD8<Float>(repeating: eps)
+        let ob1 = SIMD8<Float>(repeating: 1 - b1), ob2 = SIMD8<Float>(repeating: 1 - b2)
+        let vgs = SIMD8<Float>(repeating: gs)
+        while j + 8 <= r.upperBound {
+            var gj = UnsafeRawPointer(pg + j).loadUnaligned(as: SIMD8<Float>.self)
+            if gs != 1 { gj *= vgs }
+            let mj = vb1 * UnsafeRawPointer(pm + j).loadUnaligned(as: SIMD8<Float>.self) + ob1 * gj
+            let vj = vb2 * UnsafeRawPointer(pv + j).loadUnaligned(as: SIMD8<Float>.self) + ob2 * gj * gj
+            UnsafeMutableRawPointer(pm + j).storeBytes(of: mj, as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(pv + j).storeBytes(of: vj, as: SIMD8<Float>.self)
+            let mh = mj / vc1, vh = vj / vc2
+            let pj = UnsafeRawPointer(pp + j).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(pp + j).storeBytes(of: pj * decay - vlr * mh / (vh.squareRoot() + veps),
+                                                       as: SIMD8<Float>.self)
+            j += 8
+        }
+        while j < r.upperBound {
+            let gj = gs != 1 ? pg[j] * gs : pg[j]
+            pm[j] = b1 * pm[j] + (1 - b1) * gj
+            pv[j] = b2 * pv[j] + (1 - b2) * gj * gj
+            let mh = pm[j] / c1, vh = pv[j] / c2
+            pp[j] = pp[j] * (1 - lr * wd) - lr * mh / (vh.squareRoot() + eps)
+            j += 1
         }
     }
 
     /// Clears every parameter's gradient.
     public func zeroGrad() { for p in parameters { p.grad = nil } }
 
-    /// The global L2 norm of all gradients. A large gradient is summed in fixed slices of 64K over
-    /// the cores (Float within a slice, Double across, in order: the same result on every run).
+    /// The global L2 norm of all gradients: each gradient summed in fixed slices of 64K (Float within
+    /// a slice), the slices of all gradients spread over the cores together, then added in order in
+    /// Double — the same result on every run and for any number of cores.
     public func gradientNorm() -> Float {
-        var s = 0.0
-        let slice = 1 << 16
-        for p in parameters {
-            guard let g = p.grad else { continue }
-            let slices = (g.count + slice - 1) / slice
-            if slices <= 1 { s += Double(Elementwise.dot(g.data, g.data, g.count)); continue }
-            var parts = [Double](repeating: 0, count: slices)
-            parts.withUnsafeMutableBufferPointer { out in
-                let o = out.baseAddress!, gp = g.data, n = g.count
-                Parallel.forEach(slices, grain: 4) { i in
-                    let lo = i * slice
-                    o[i] = Double(Elementwise.dot(gp + lo, gp + lo, Swift.min(slice, n - lo)))
+        let slices = Self.pieces(parameters, size: 1 << 16)
+        var parts = [Double](repeating: 0, count: slices.count)
+        parts.withUnsafeMutableBufferPointer { out in
+            let o = out.baseAddress!
+            slices.withUnsafeBufferPointer { sb in
+                Parallel.forChunks(sb.count, grain: 1) { r in
+                    for k in r {
+                        let (i, range) = sb[k]
+                        let g = self.parameters[i].grad!.data + range.lowerBound
+                        o[k] = Double(Elementwise.dot(g, g, range.count))
+                    }
                 }
             }
-            for v in parts { s += v }
         }
+        var s = 0.0
+        for v in parts { s += v }
         return Float(s.squareRoot())
     }
 
