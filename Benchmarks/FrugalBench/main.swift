@@ -1,7 +1,8 @@
 // FrugalBench — `make bench`: the hot paths of the tensor engine, measured.
 //   1. sgemm through FrugalCore's Gemm next to cblas_sgemm called directly (square and the default
 //      model's shapes), GFLOP/s, best of several runs.
-//   2. elementwise add, SiLU and row softmax, GB/s (bytes read + written).
+//   2. causal attention forward + backward at the default model's training shape, by query block;
+//      elementwise add, SiLU and row softmax, GB/s (bytes read + written).
 //   3. one Llama block (the default model's shape: C 576, 9 query / 3 KV heads, D 64, MLP 1536) at
 //      batch 4 × 128 tokens: forward+backward time, and the share spent inside sgemm (Gemm.profiling
 //      accumulates wall time of every sgemm call made by the step).
@@ -66,6 +67,26 @@ sgemmTable("sgemm (row-major, C = A·Bᵀ as in a Linear layer)", transB: true,
 sgemmTable("sgemm for input gradients (C = A·B, B = the weight [K,N] as stored)", transB: false,
            [(512, 576, 576, "dX of q/o_proj"), (512, 192, 576, "dX of k/v"), (512, 960, 576, "dX of q+k+v fused"), (512, 1536, 576, "dX of gate/up_proj"), (512, 3072, 576, "dX of gate+up fused"),
             (512, 576, 1536, "dX of down_proj"), (512, 49152, 576, "dX of the tied lm_head")])
+
+// Causal attention forward + backward at the default model's training shape (4 × 128 tokens,
+// 9 query / 3 KV heads of 64), by the size of the causal query blocks, alternating.
+do {
+    let q = Tensor.randn([4, 128, 9, 64], rng: rng), k = Tensor.randn([4, 128, 3, 64], rng: rng)
+    let v = Tensor.randn([4, 128, 3, 64], rng: rng), g = Tensor.randn([4, 128, 9, 64], rng: rng)
+    q.requiresGrad = true; k.requiresGrad = true; v.requiresGrad = true
+    var times: [Int: Double] = [:]
+    for round in 0..<6 {
+        for size in [16, 32, 64, 128] {
+            Tensor.attentionQueryBlock = size
+            let t = best(10) { Tensor.attention(q: q, k: k, v: v).backward(g) }
+            times[size] = min(times[size] ?? .infinity, t)
+            _ = round
+        }
+    }
+    Tensor.attentionQueryBlock = 64
+    print("\n## causal attention, forward + backward, 4 × 128 tokens, 9/3 heads of 64 (query block: ms)")
+    print([16, 32, 64, 128].map { String(format: "%d: %.2f ms", $0, times[$0]! * 1e3) }.joined(separator: "   "))
+}
 
 print("\n## elementwise and softmax, GB/s (16M floats; softmax rows of 4096)")
 let n = 1 << 24
