@@ -4,7 +4,8 @@
 //   fine-tuning: tokens/s and peak memory (Frugal's accounting and the process's peak RSS) at
 //   micro-batch 4 × 128 tokens, r 8, alpha 16, all seven projections, for QLoRA with and without
 //   checkpointing, LoRA and full. Each fine-tuning configuration runs in a fresh process
-//   (`FrugalBench finetune CONFIG`) so its peak RSS is its own.
+//   (`FrugalBench finetune CONFIG`) so its peak RSS is its own. A CONFIG ending in -drop (e.g.
+//   qlora-drop) uses LoRA dropout 0.05, `frugal finetune`'s default, instead of 0.
 // Diagnostics: FRUGAL_BENCH_SPLIT=1 with `generate` prints where a decoded token's time goes (blocks,
 // head); FRUGAL_BENCH_POOL=1 with `finetune` prints the buffer pool's hits and misses; FRUGAL_PROFILE=1
 // with `finetune` prints milliseconds per step by autograd op, forward and backward (OpProfile).
@@ -76,10 +77,10 @@ enum ModelBench {
     /// is the steadiest figure) and of all five together. torch_finetune.py prints the same.
     static func finetune(_ name: String) throws {
         let model = name.hasPrefix("qlora") ? try LlamaModel.load4Bit("default") : try LlamaModel.load("default")
-        let ckpt = name.hasSuffix("-ckpt")
+        let ckpt = name.contains("-ckpt")
         var adapter: LoRAAdapter? = nil
         if name == "full" { for (_, t) in model.namedTensors { t.requiresGrad = true } }
-        else { adapter = try LoRAAdapter.attach(to: model, config: LoRAConfig(rank: 8, alpha: 16, dropout: 0, targets: ["all-linear"]), seed: 0) }
+        else { adapter = try LoRAAdapter.attach(to: model, config: LoRAConfig(rank: 8, alpha: 16, dropout: name.hasSuffix("-drop") ? 0.05 : 0, targets: ["all-linear"]), seed: 0) }
         let rng = RandomGenerator(seed: 1)
         let batches = (0..<4).map { _ in TokenBatch(sequences: (0..<4).map { _ in (0..<129).map { _ in Int32(rng.next() % 49152) } }) }
         var o = TrainOptions(); o.steps = 6; o.checkpointing = ckpt; o.shuffle = false

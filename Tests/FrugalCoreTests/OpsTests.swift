@@ -279,6 +279,24 @@ final class OpsTests: XCTestCase {
         }
     }
 
+    func testDropoutMaskBitsMatchTheScalarReference() {
+        // the parallel, vectorized mask against the one-element-at-a-time reference, on ragged sizes;
+        // each mask advances the generator by exactly one draw
+        for (count, p) in [(1, Float(0.5)), (77, 0.05), (1000, 0.3), (70_001, 0.1)] {
+            let g1 = RandomGenerator(seed: 5), g2 = RandomGenerator(seed: 5)
+            let bits = Tensor.dropoutBits(count: count, p: p, rng: g1)
+            let words = UnsafeRawPointer(bits.data).assumingMemoryBound(to: UInt32.self)
+            let fast = (0..<count).map { (words[$0 / 32] >> UInt32($0 % 32)) & 1 == 1 }
+            XCTAssertEqual(fast, Tensor.dropoutBitsReference(count: count, p: p, rng: g2), "count \(count)")
+            if count % 32 != 0 { XCTAssertEqual(words[count / 32] >> UInt32(count % 32), 0, "bits past the end stay clear") }
+            XCTAssertEqual(g1.next(), RandomGenerator(seed: 5).dropping(1), "one draw per mask")
+            if count >= 1000 {
+                let dropped = Double(fast.filter { !$0 }.count) / Double(count)
+                XCTAssertEqual(dropped, Double(p), accuracy: 0.03, "count \(count)")
+            }
+        }
+    }
+
     func testDropoutIsSeededAndInverted() {
         let x = Tensor.full([1000], 1)
         x.requiresGrad = true
@@ -301,4 +319,9 @@ final class BLASCoreTests: XCTestCase {
         XCTAssertEqual(BLASCore.bestSupported(cpuFlags: ["avx2", "fma", "sse4_2"]), "Haswell")
         XCTAssertNil(BLASCore.bestSupported(cpuFlags: ["sse2", "sse3"]))
     }
+}
+
+private extension RandomGenerator {
+    /// The draw after skipping `n`.
+    func dropping(_ n: Int) -> UInt64 { for _ in 0..<n { _ = next() }; return next() }
 }

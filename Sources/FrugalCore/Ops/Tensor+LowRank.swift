@@ -12,7 +12,7 @@
 //
 // With LoRA dropout p > 0 (`dropout`, `rng`) the branch reads xd = dropout(x) instead of x, as PEFT's
 // lora_dropout does, but xd is never kept: the mask is drawn exactly as `Tensor.dropout` draws it
-// (one uniform per element from `rng`, in order) and saved as bits (1 per element, in a tensor of
+// (`Tensor.dropoutBits`, Tensor+Dropout) and saved as bits (1 per element, in a tensor of
 // ⌈N·In/32⌉ floats), and xd is rebuilt from x and the bits where the backward needs it (dA = vᵀ·xd;
 // dx = (v·A) ⊙ mask/(1−p)). The unfused pair (`dropout` then the update) keeps a Float32 mask and
 // xd per wrapped module — with p = 0.05 on all seven projections, ~70% of a QLoRA step's activations.
@@ -34,42 +34,5 @@ extension Tensor {
                                  rng: RandomGenerator? = nil) -> Tensor {
         let xd = p > 0 ? x.dropout(p, rng: rng!) : x
         return self + xd.linear(a).linear(b) * s
-    }
-
-    /// A dropout mask as bits: bit i set when element i is kept, drawn as `dropout` draws (element i
-    /// dropped when the i-th uniform is < p). Stored in ⌈count/32⌉ floats' bytes (so MemoryStats
-    /// counts it like any saved tensor).
-    static func dropoutBits(count: Int, p: Float, rng: RandomGenerator) -> Tensor {
-        let words = (count + 31) / 32
-        let t = Tensor.uninitialized([words])
-        let w = UnsafeMutableRawPointer(t.data).assumingMemoryBound(to: UInt32.self)
-        var i = 0
-        for j in 0..<words {
-            var bits: UInt32 = 0
-            let end = Swift.min(count, i + 32)
-            var bit: UInt32 = 1
-            while i < end {
-                if !(rng.uniform() < p) { bits |= bit }
-                bit &<<= 1
-                i += 1
-            }
-            w[j] = bits
-        }
-        return t
-    }
-
-    /// out[i] = bit i ? x[i]·scale : 0 (x and out may be the same buffer).
-    static func applyDropoutBits(_ keep: Tensor, scale: Float, _ x: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>,
-                                 count: Int) {
-        let w = UnsafeRawPointer(keep.data).assumingMemoryBound(to: UInt32.self)
-        Parallel.forChunks((count + 31) / 32, grain: 1024) { words in
-            for j in words {
-                let bits = w[j]
-                let base = j * 32, end = Swift.min(count, base + 32)
-                for i in base..<end {
-                    out[i] = (bits >> UInt32(i - base)) & 1 == 1 ? x[i] * scale : 0
-                }
-            }
-        }
     }
 }
