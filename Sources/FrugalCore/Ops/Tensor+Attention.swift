@@ -127,14 +127,15 @@ extension Tensor {
         }
     }
 
-    /// Blocks of query rows [i0, i1) with the number of keys n they see: with a causal mask, rows
-    /// come in blocks of 64 and a block sees keys 0..<(i1 + Tk − Tq), so the products skip the
-    /// masked upper triangle block by block (a quarter of the work at T = 128); otherwise one block.
     /// Query rows per causal block (see `queryBlocks`). `make bench` section kernels times the
     /// choices at the default model's training shape: blocks of 16, 32 and 64 rows all take 2.5 ms
     /// forward + backward per layer, one block of 128 (no skipping) 3.4 ms.
     nonisolated(unsafe) public static var attentionQueryBlock = 64
 
+    /// Blocks of query rows [i0, i1) with the number of keys n they see: with a causal mask, rows
+    /// come in blocks of `attentionQueryBlock` (64) and a block sees keys 0..<(i1 + Tk − Tq), so the
+    /// products skip the masked upper triangle block by block (a quarter of the work at T = 128);
+    /// otherwise one block.
     static func queryBlocks(_ tq: Int, _ tk: Int, causal: Bool) -> [(Int, Int, Int)] {
         guard causal else { return [(0, tq, tk)] }
         let size = attentionQueryBlock
