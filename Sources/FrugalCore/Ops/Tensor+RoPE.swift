@@ -18,17 +18,22 @@ public struct RoPETable: Sendable {
         invFreq = (0..<(headDim / 2)).map { i in 1 / powf(base, Float(2 * i) / Float(headDim)) }
     }
 
-    /// cos and sin tables [P, D/2] for the P given positions.
-    func tables(_ positions: [Int]) -> (cos: [Float], sin: [Float]) {
+    /// cos and sin tables [R, D/2] and, for each of the given positions, its row. Rows are the
+    /// values lo…hi of the positions when there are no more of them than positions (packed rows
+    /// repeat 0, 1, 2, …, so B·T positions need only a row per distinct one), else one per position.
+    func tables(_ positions: [Int]) -> (cos: [Float], sin: [Float], row: [Int]) {
         let half = headDim / 2
-        var c = [Float](repeating: 0, count: positions.count * half), s = c
-        for (t, p) in positions.enumerated() {
+        let lo = positions.min() ?? 0, hi = positions.max() ?? -1
+        let byValue = hi - lo + 1 <= positions.count
+        let values = byValue ? Array(lo...hi) : positions
+        var c = [Float](repeating: 0, count: values.count * half), s = c
+        for (t, p) in values.enumerated() {
             for i in 0..<half {
                 let a = Float(p) * invFreq[i]
                 c[t * half + i] = cosf(a); s[t * half + i] = sinf(a)
             }
         }
-        return (c, s)
+        return (c, s, byValue ? positions.map { $0 - lo } : Array(positions.indices))
     }
 }
 
@@ -36,28 +41,28 @@ extension Tensor {
     public func rope(_ table: RoPETable, positions: [Int]) -> Tensor {
         precondition(rank == 4 && shape[3] == table.headDim && (shape[1] == positions.count || shape[0] * shape[1] == positions.count),
                      "rope: input \(shape) must be [B, T, H, \(table.headDim)] with \(positions.count) positions (T or B·T)")
-        let (cosT, sinT) = table.tables(positions)
+        let (cosT, sinT, row) = table.tables(positions)
         let out = Tensor.uninitialized(shape)
-        Tensor.rotate(data, out.data, shape, cosT, sinT, inverse: false)
+        Tensor.rotate(data, out.data, shape, cosT, sinT, row, inverse: false)
         let inShape = shape
         return out.recorded("rope", [self]) { g in
             let gx = Tensor.uninitialized(inShape)
-            Tensor.rotate(g.data, gx.data, inShape, cosT, sinT, inverse: true)
+            Tensor.rotate(g.data, gx.data, inShape, cosT, sinT, row, inverse: true)
             return [gx]
         }
     }
 
-    /// The rotation (or its transpose, for the gradient) applied to every (b, t, h) vector.
+    /// The rotation (or its transpose, for the gradient) applied to every (b, t, h) vector, with
+    /// the angles of table row `row[t]` (T positions shared by the rows) or `row[b·T + t]` (B·T).
     static func rotate(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ shape: [Int],
-                       _ cosT: [Float], _ sinT: [Float], inverse: Bool) {
+                       _ cosT: [Float], _ sinT: [Float], _ row: [Int], inverse: Bool) {
         let bsz = shape[0], t = shape[1], h = shape[2], d = shape[3], half = d / 2
         let sgn: Float = inverse ? -1 : 1
-        cosT.withUnsafeBufferPointer { cp in sinT.withUnsafeBufferPointer { sp in
-            let pc = cp.baseAddress!, ps = sp.baseAddress!
-            // a table row per position of the row (T rows), or per token (B·T rows)
-            let perToken = cosT.count == bsz * t * half
+        let perToken = row.count == bsz * t
+        cosT.withUnsafeBufferPointer { cp in sinT.withUnsafeBufferPointer { sp in row.withUnsafeBufferPointer { rp in
+            let pc = cp.baseAddress!, ps = sp.baseAddress!, rows = rp.baseAddress!
             Parallel.forEach(bsz * t, grain: 8) { bt in
-                let tt = perToken ? bt : bt % t
+                let tt = rows[perToken ? bt : bt % t]
                 let c = pc + tt * half, s = ps + tt * half
                 for hh in 0..<h {
                     let base = (bt * h + hh) * d
@@ -69,6 +74,6 @@ extension Tensor {
                     }
                 }
             }
-        } }
+        } } }
     }
 }
