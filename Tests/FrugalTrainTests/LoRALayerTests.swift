@@ -134,10 +134,7 @@ final class LoRALayerTests: XCTestCase {
         let model = Tiny.model()
         let base = Tiny.snapshot(model.namedTensors)
         let adapter = try LoRAAdapter.attach(to: model, config: LoRAConfig(rank: 4, alpha: 16, targets: ["all-linear"]), seed: 3)
-        let rng = RandomGenerator(seed: 8)
-        for e in adapter.entries {
-            for i in 0..<e.layer.loraB.count { e.layer.loraB.data[i] = 0.05 * rng.normal() }
-        }
+        Tiny.randomizeB(adapter, seed: 8, scale: 0.05)
         let ids = Tiny.ids(24, seed: 2)
         let unmerged = withoutGrad { model.logits(ids: ids, batch: 2) }.scalars
         XCTAssertNotEqual(unmerged, withoutGrad { adapter.detach(); defer { try? adapter.attach(to: model) }; return model.logits(ids: ids, batch: 2) }.scalars)

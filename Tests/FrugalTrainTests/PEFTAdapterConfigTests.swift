@@ -108,8 +108,7 @@ final class PEFTAdapterConfigTests: XCTestCase {
         let config = LoRAConfig(rank: 3, alpha: 6, targets: ["q", "o", "up"])
         let trained = Tiny.model(seed: 4)
         let a = try LoRAAdapter.attach(to: trained, config: config, seed: 9)
-        let rng = RandomGenerator(seed: 5)
-        for e in a.entries { for i in 0..<e.layer.loraB.count { e.layer.loraB.data[i] = 0.05 * rng.normal() } }
+        Tiny.randomizeB(a, seed: 5, scale: 0.05)
         let ids = Tiny.ids(12, seed: 1)
         let expected = withoutGrad { trained.logits(ids: ids, batch: 1) }.scalars
         let file = Dictionary(uniqueKeysWithValues: a.peftNamedTensors.map { ($0.0, $0.1.copy()) })

@@ -24,8 +24,7 @@ final class PackedBatchTrainingTests: XCTestCase {
         XCTAssertEqual(p.supervisedCount, q.supervisedCount)
         let model = Tiny.model(seed: 1, layers: 2)
         let adapter = try LoRAAdapter.attach(to: model, config: LoRAConfig(rank: 4, alpha: 8, dropout: 0, targets: ["all-linear"]), seed: 101)
-        let rng = RandomGenerator(seed: 201)   // B non-zero, so A gets gradients too
-        for e in adapter.entries { for i in 0..<e.layer.loraB.count { e.layer.loraB.data[i] = 0.02 * rng.normal() } }
+        Tiny.randomizeB(adapter, seed: 201, scale: 0.02)
         let trainer = try Trainer(model: model, adapter: adapter, train: [p], options: TrainOptions())
         let lp = trainer.accumulateGradients([p]).loss
         let gp = adapter.tensors.map { $0.grad!.scalars }

@@ -30,6 +30,13 @@ enum Tiny {
 
     static let text = "Frugal fine-tunes small language models with LoRA on the hardware people already have."
 
+    /// Sets every lora_B of `adapter` to scale·N(0, 1) draws from a generator seeded `seed` (B starts
+    /// at zero; non-zero B gives A gradients and the adapter an effect).
+    static func randomizeB(_ adapter: LoRAAdapter, seed: UInt64, scale: Float) {
+        let rng = RandomGenerator(seed: seed)
+        for e in adapter.entries { for i in 0..<e.layer.loraB.count { e.layer.loraB.data[i] = scale * rng.normal() } }
+    }
+
     /// Copies of every tensor's values, by name.
     static func snapshot(_ tensors: [(String, Tensor)]) -> [String: [Float]] {
         Dictionary(uniqueKeysWithValues: tensors.map { ($0.0, $0.1.scalars) })

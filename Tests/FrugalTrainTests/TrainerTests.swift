@@ -11,8 +11,7 @@ final class TrainerTests: XCTestCase {
     func adapted(seed: UInt64 = 1, layers: Int = 2, dropout: Float = 0, rank: Int = 4) throws -> (LlamaModel, LoRAAdapter) {
         let model = Tiny.model(seed: seed, layers: layers)
         let adapter = try LoRAAdapter.attach(to: model, config: LoRAConfig(rank: rank, alpha: 8, dropout: dropout, targets: ["all-linear"]), seed: seed + 100)
-        let rng = RandomGenerator(seed: seed + 200)
-        for e in adapter.entries { for i in 0..<e.layer.loraB.count { e.layer.loraB.data[i] = 0.02 * rng.normal() } }
+        Tiny.randomizeB(adapter, seed: seed + 200, scale: 0.02)
         return (model, adapter)
     }
 
@@ -144,8 +143,7 @@ final class TrainerTests: XCTestCase {
         let model = Tiny.model(seed: 6, layers: 2)
         if quantized { try model.quantizeBlockLinears(type: .nf4, blockSize: 64, doubleQuant: true) }
         let adapter = try LoRAAdapter.attach(to: model, config: LoRAConfig(rank: 4, alpha: 8, dropout: dropout, targets: ["all-linear"]), seed: 7)
-        let rng = RandomGenerator(seed: 8)
-        for e in adapter.entries { for i in 0..<e.layer.loraB.count { e.layer.loraB.data[i] = 0.02 * rng.normal() } }
+        Tiny.randomizeB(adapter, seed: 8, scale: 0.02)
         var o = TrainOptions(); o.checkpointing = checkpointing
         let t = try Trainer(model: model, adapter: adapter, train: [batch], options: o)
         return (t.accumulateGradients([batch]).loss, grads(adapter))

@@ -14,8 +14,9 @@
 // lora_dropout does, but xd is never kept: the mask is drawn exactly as `Tensor.dropout` draws it
 // (`Tensor.dropoutBits`, Tensor+Dropout) and saved as bits (1 per element, in a tensor of
 // ⌈N·In/32⌉ floats), and xd is rebuilt from x and the bits where the backward needs it (dA = vᵀ·xd;
-// dx = (v·A) ⊙ mask/(1−p)). The unfused pair (`dropout` then the update) keeps a Float32 mask and
-// xd per wrapped module — with p = 0.05 on all seven projections, ~70% of a QLoRA step's activations.
+// dx = (v·A) ⊙ mask/(1−p)). The unfused pair (`dropout` then the update) keeps xd itself (4 bytes
+// per element, for the linear's backward) beside the mask per wrapped module; with a Float32 mask
+// as well, that was ~70% of a QLoRA step's activations at p = 0.05 on all seven projections.
 // `lowRankReference` is the unfused composition (dropout, linear, linear, scale, add) the tests compare to.
 extension Tensor {
     /// The two ops of `Tensor+LowRankGroup` with a group of one: `lowRankDown` (with the dropout)
