@@ -75,12 +75,11 @@ do {
     let v = Tensor.randn([4, 128, 3, 64], rng: rng), g = Tensor.randn([4, 128, 9, 64], rng: rng)
     q.requiresGrad = true; k.requiresGrad = true; v.requiresGrad = true
     var times: [Int: Double] = [:]
-    for round in 0..<6 {
+    for _ in 0..<6 {
         for size in [16, 32, 64, 128] {
             Tensor.attentionQueryBlock = size
             let t = best(10) { Tensor.attention(q: q, k: k, v: v).backward(g) }
             times[size] = min(times[size] ?? .infinity, t)
-            _ = round
         }
     }
     Tensor.attentionQueryBlock = 64
