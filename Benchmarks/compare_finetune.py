@@ -8,8 +8,16 @@ seconds, which moves a 3-step total more than any change measured here); the bes
 is kept and both ratios are printed next to the project's bars.
 
 Usage: python Benchmarks/compare_finetune.py [ROUNDS] [CONFIG ...]   (from the repository root, after
-`swift build -c release --product FrugalBench`; the Python side needs reference/requirements.txt)."""
-import os, re, subprocess, sys
+`swift build -c release --product FrugalBench`; the Python side needs reference/requirements.txt).
+
+Lockstep mode: python Benchmarks/compare_finetune.py lockstep [STEPS] [CONFIG ...] keeps one process of
+each stack alive per configuration (`FrugalBench serve CONFIG`, `torch_finetune.py CONFIG DIR --serve`),
+and after both have warmed up asks them for one step at a time, alternately (F T, T F, F T, ...), with a
+quarter-second pause before each step so that neither stack's idle threads are still spinning. Each pair of
+neighbouring steps ran within ~3 seconds of each other, so this VM's drift over seconds and minutes cancels
+in their ratio; it prints the median of the STEPS (default 12) pair ratios with their range, the ratio of
+the median steps and of the fastest steps, and each process's peak RSS."""
+import os, re, statistics, subprocess, sys, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CONFIGS = ["qlora", "qlora-ckpt", "lora", "lora-ckpt", "full"]
@@ -28,8 +36,68 @@ def run(cmd):
     return None
 
 
+class Server:
+    """One stack's process in lockstep mode."""
+    def __init__(self, cmd):
+        self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+        self.expect("ready")
+
+    def expect(self, word):
+        while True:
+            line = self.p.stdout.readline()
+            if not line:
+                raise RuntimeError(f"{self.p.args} ended before '{word}'")
+            if line.startswith(word):
+                return line.split()
+
+    def step(self):
+        time.sleep(0.25)
+        self.p.stdin.write("step\n")
+        return float(self.expect("step")[1])
+
+    def finish(self):
+        self.p.stdin.close()
+        f = self.expect("done")
+        self.p.wait()
+        return int(f[2]), int(f[4])   # tokens per step, peak RSS bytes
+
+
+def lockstep(args):
+    steps = int(args.pop(0)) if args and args[0].isdigit() else 12
+    configs = args or CONFIGS
+    bench = os.path.join(".build", "release", "FrugalBench")
+    torch_script = os.path.join(HERE, "torch_finetune.py")
+    subprocess.run([sys.executable, torch_script, "--prepare"], check=True)
+    hf_dir = os.path.join(__import__("tempfile").gettempdir(), "frugal-bench-smollm2-hf")
+    rows = []
+    for c in configs:
+        servers = {"frugal": Server([bench, "serve", c]),
+                   "torch": Server([sys.executable, torch_script, c, hf_dir, "--serve"])}
+        times = {"frugal": [], "torch": []}
+        for i in range(steps):
+            for stack in (["frugal", "torch"] if i % 2 == 0 else ["torch", "frugal"]):
+                times[stack].append(servers[stack].step())
+            print(f"  {c:<11} pair {i + 1:2d}  Frugal {times['frugal'][-1]:6.3f} s  PyTorch {times['torch'][-1]:6.3f} s"
+                  f"  ratio {times['torch'][-1] / times['frugal'][-1]:5.2f}", flush=True)
+        (ft, frss), (tt, trss) = servers["frugal"].finish(), servers["torch"].finish()
+        ratios = [(t / tt) / (f / ft) for f, t in zip(times["frugal"], times["torch"])]
+        rows.append((c, ft / statistics.median(times["frugal"]), tt / statistics.median(times["torch"]),
+                     statistics.median(ratios), min(ratios), max(ratios),
+                     (ft / min(times["frugal"])) / (tt / min(times["torch"])), frss, trss))
+    print(f"\n## fine-tuning side by side, lockstep ({steps} pairs of neighbouring steps; tokens/s of the median step;"
+          f" ratio = PyTorch's step time / Frugal's, per pair)")
+    print("config       Frugal  PyTorch   median pair ratio [range]  (bar)   median-step  fastest-step"
+          "   | Frugal RSS  PyTorch RSS  (RSS bar)")
+    for c, fm, tm, rm, rlo, rhi, rf, frss, trss in rows:
+        rss_bar = f"<= {RSS_BARS[c]} GB" if c in RSS_BARS else ""
+        print(f"{c:<12} {fm:6.1f}  {tm:7.1f}   {rm:5.2f} [{rlo:4.2f}-{rhi:4.2f}]        (>= {BARS[c]})  {fm / tm:5.2f}"
+              f"        {rf:5.2f}         | {frss / 1e9:7.2f} GB  {trss / 1e9:8.2f} GB  {rss_bar}")
+
+
 def main():
     args = sys.argv[1:]
+    if args and args[0] == "lockstep":
+        return lockstep(args[1:])
     rounds = int(args.pop(0)) if args and args[0].isdigit() else 2
     configs = args or CONFIGS
     bench = os.path.join(".build", "release", "FrugalBench")

@@ -9,7 +9,7 @@ import os, resource, subprocess, sys, tempfile, time
 
 CONFIGS = ["qlora", "qlora-ckpt", "lora", "lora-ckpt", "full"]
 
-def one(name, hf_dir):
+def one(name, hf_dir, serve=False):
     import torch
     from transformers import AutoModelForCausalLM, BitsAndBytesConfig
     from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
@@ -34,6 +34,16 @@ def one(name, hf_dir):
         out = model(input_ids=ids, labels=ids)
         out.loss.backward(); opt.step(); opt.zero_grad(set_to_none=True)
     step()
+    if serve:
+        # Lockstep protocol (compare_finetune.py lockstep): one step per "step" line on stdin, its
+        # seconds printed back; at end of input, the peak RSS.
+        print("ready", flush=True)
+        for line in sys.stdin:
+            t0 = time.perf_counter(); step()
+            print(f"step {time.perf_counter() - t0:.6f}", flush=True)
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+        print(f"done tokens {4 * 129} rss {rss}", flush=True)
+        return
     times = []
     for _ in range(5):
         t0 = time.perf_counter(); step(); times.append(time.perf_counter() - t0)
@@ -63,6 +73,8 @@ def prepare():
 if __name__ == "__main__":
     if len(sys.argv) == 3:
         one(sys.argv[1], sys.argv[2]); sys.exit(0)
+    if len(sys.argv) == 4 and sys.argv[3] == "--serve":
+        one(sys.argv[1], sys.argv[2], serve=True); sys.exit(0)
     hf_dir = prepare()
     if sys.argv[1:] == ["--prepare"]:
         sys.exit(0)

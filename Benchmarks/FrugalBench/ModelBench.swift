@@ -76,16 +76,7 @@ enum ModelBench {
     /// tokens/s of the fastest step (this VM's speed drifts by ±20% over seconds, so the best step
     /// is the steadiest figure) and of all five together. torch_finetune.py prints the same.
     static func finetune(_ name: String) throws {
-        let model = name.hasPrefix("qlora") ? try LlamaModel.load4Bit("default") : try LlamaModel.load("default")
-        let ckpt = name.contains("-ckpt")
-        var adapter: LoRAAdapter? = nil
-        if name == "full" { for (_, t) in model.namedTensors { t.requiresGrad = true } }
-        else { adapter = try LoRAAdapter.attach(to: model, config: LoRAConfig(rank: 8, alpha: 16, dropout: name.hasSuffix("-drop") ? 0.05 : 0, targets: ["all-linear"]), seed: 0) }
-        let rng = RandomGenerator(seed: 1)
-        let batches = (0..<4).map { _ in TokenBatch(sequences: (0..<4).map { _ in (0..<129).map { _ in Int32(rng.next() % 49152) } }) }
-        var o = TrainOptions(); o.steps = 6; o.checkpointing = ckpt; o.shuffle = false
-        let trainer = try Trainer(model: model, adapter: adapter, train: batches, options: o)
-        _ = try trainer.trainStep()
+        let trainer = try benchTrainer(name, steps: 6)
         OpProfile.reset()
         Gemm.profiling = OpProfile.enabled; Gemm.resetProfile()
         var peak = 0
@@ -111,6 +102,36 @@ enum ModelBench {
         if ProcessInfo.processInfo.environment["FRUGAL_BENCH_POOL"] != nil {
             print("buffer pool: \(BufferPool.hits) hits, \(BufferPool.misses) misses, \(BufferPool.cachedBytes >> 20) MB cached")
         }
+    }
+
+    /// The trainer of one configuration, after its warm-up step.
+    static func benchTrainer(_ name: String, steps: Int) throws -> Trainer {
+        let model = name.hasPrefix("qlora") ? try LlamaModel.load4Bit("default") : try LlamaModel.load("default")
+        var adapter: LoRAAdapter? = nil
+        if name == "full" { for (_, t) in model.namedTensors { t.requiresGrad = true } }
+        else { adapter = try LoRAAdapter.attach(to: model, config: LoRAConfig(rank: 8, alpha: 16, dropout: name.hasSuffix("-drop") ? 0.05 : 0, targets: ["all-linear"]), seed: 0) }
+        let rng = RandomGenerator(seed: 1)
+        let batches = (0..<4).map { _ in TokenBatch(sequences: (0..<4).map { _ in (0..<129).map { _ in Int32(rng.next() % 49152) } }) }
+        var o = TrainOptions(); o.steps = steps; o.checkpointing = name.contains("-ckpt"); o.shuffle = false
+        let trainer = try Trainer(model: model, adapter: adapter, train: batches, options: o)
+        _ = try trainer.trainStep()
+        return trainer
+    }
+
+    /// `FrugalBench serve CONFIG`: the lockstep side of compare_finetune.py. After the warm-up step it
+    /// prints "ready", then runs one step per line read on stdin and prints "step SECONDS"; at the end
+    /// of input, "done tokens N rss BYTES tensor BYTES". torch_finetune.py CONFIG DIR --serve speaks the same.
+    static func serve(_ name: String) throws {
+        let trainer = try benchTrainer(name, steps: 1_000_000)
+        var peak = 0
+        print("ready"); fflush(stdout)
+        func faults() -> Int { var u = rusage(); getrusage(RUSAGE_SELF.rawValue, &u); return u.ru_minflt }
+        while readLine() != nil {
+            let (t0, f0) = (Date(), faults())
+            peak = max(peak, try trainer.trainStep().peakMemoryBytes)
+            print(String(format: "step %.6f faults %d", Date().timeIntervalSince(t0), faults() - f0)); fflush(stdout)
+        }
+        print("done tokens \(4 * 129) rss \(peakRSS()) tensor \(peak)"); fflush(stdout)
     }
 
     /// One configuration, steps alternating between a switch's two settings (after a warm-up step

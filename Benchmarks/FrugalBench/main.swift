@@ -28,6 +28,10 @@ if CommandLine.arguments.count == 3 && CommandLine.arguments[1] == "finetune" {
     try ModelBench.finetune(CommandLine.arguments[2])
     exit(0)
 }
+if CommandLine.arguments.count == 3 && CommandLine.arguments[1] == "serve" {
+    try ModelBench.serve(CommandLine.arguments[2])
+    exit(0)
+}
 if CommandLine.arguments.count == 4 && CommandLine.arguments[1] == "ab" {
     try ModelBench.ab(CommandLine.arguments[2], CommandLine.arguments[3])
     exit(0)
