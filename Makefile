@@ -17,7 +17,7 @@ bench: setup
 	.build/release/FrugalBench
 	@if $(PYTHON) -c "import torch, transformers" 2>/dev/null; then \
 	  echo; echo "## the same block in PyTorch ($(PYTHON))"; $(PYTHON) Benchmarks/torch_block.py; \
-	  echo; $(PYTHON) Benchmarks/compare_finetune.py 2; \
+	  echo; $(PYTHON) Benchmarks/compare_finetune.py lockstep 8; \
 	  echo; $(PYTHON) Benchmarks/compare_inference.py 2; \
 	else echo; echo "(side-by-side runs skipped: set PYTHON to a python with reference/requirements.txt installed, e.g. make bench PYTHON=/path/to/venv/bin/python)"; fi
 fixtures:

@@ -11,12 +11,12 @@ Usage: python Benchmarks/compare_finetune.py [ROUNDS] [CONFIG ...]   (from the r
 `swift build -c release --product FrugalBench`; the Python side needs reference/requirements.txt).
 
 Lockstep mode: python Benchmarks/compare_finetune.py lockstep [STEPS] [CONFIG ...] keeps one process of
-each stack alive per configuration (`FrugalBench serve CONFIG`, `torch_finetune.py CONFIG DIR --serve`),
-and after both have warmed up asks them for one step at a time, alternately (F T, T F, F T, ...), with a
-quarter-second pause before each step so that neither stack's idle threads are still spinning. Each pair of
-neighbouring steps ran within ~3 seconds of each other, so this VM's drift over seconds and minutes cancels
-in their ratio; it prints the median of the STEPS (default 12) pair ratios with their range, the ratio of
-the median steps and of the fastest steps, and each process's peak RSS."""
+each stack alive per configuration (`FrugalBench serve CONFIG`, `torch_finetune.py CONFIG DIR --serve`).
+After their warm-up (and two more uncounted steps each) it asks them for one step at a time, alternately
+(F T, T F, F T, ...), with a quarter-second pause before each step so that neither stack's idle threads
+are still spinning. The two steps of a pair run within ~5 seconds of each other, so this VM's drift over
+minutes cancels in their ratio. It prints the median of the STEPS (default 12) pair ratios with their
+range, the ratios of the median and of the fastest steps, and each process's peak RSS."""
 import os, re, statistics, subprocess, sys, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -74,6 +74,11 @@ def lockstep(args):
         servers = {"frugal": Server([bench, "serve", c]),
                    "torch": Server([sys.executable, torch_script, c, hf_dir, "--serve"])}
         times = {"frugal": [], "torch": []}
+        # Two more warm-up steps each, not counted: PyTorch's first steps after its warm-up run
+        # 10-40% slower than its later ones.
+        for _ in range(2):
+            for stack in ("frugal", "torch"):
+                servers[stack].step()
         for i in range(steps):
             for stack in (["frugal", "torch"] if i % 2 == 0 else ["torch", "frugal"]):
                 times[stack].append(servers[stack].step())

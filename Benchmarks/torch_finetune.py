@@ -4,7 +4,9 @@ on the CPU, the default model (SmolLM2-135M-Instruct, from the same GGUF, dequan
 micro-batch 4 x 128 tokens (+1 for the shifted labels), LoRA r=8, alpha 16 on all seven
 projections; 1 warm-up step, then 5 timed steps: tokens/s of the fastest step and of all five; QLoRA (NF4 + double quant, fp32 compute) with and without gradient checkpointing,
 LoRA with and without, and full fine-tuning. Each configuration runs in its own process so its
-peak RSS is its own. Prints the same columns as FrugalBench. Pinned: see reference/requirements.txt."""
+peak RSS is its own. Prints the same columns as FrugalBench. `CONFIG DIR --serve`: the lockstep side of
+compare_finetune.py (one step per line on stdin, as `FrugalBench serve`). Pinned: see
+reference/requirements.txt."""
 import os, resource, subprocess, sys, tempfile, time
 
 CONFIGS = ["qlora", "qlora-ckpt", "lora", "lora-ckpt", "full"]

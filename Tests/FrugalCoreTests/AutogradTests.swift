@@ -37,6 +37,29 @@ final class AutogradTests: XCTestCase {
         XCTAssertEqual(x.grad!.scalars, [1, 2])   // only the non-detached factor contributes
     }
 
+    func testGradModeIsPerThreadAndNests() {
+        // nested scopes restore their outer mode; withGrad re-enables inside a no-grad scope
+        withoutGrad {
+            XCTAssertFalse(GradMode.isEnabled)
+            withoutGrad { XCTAssertFalse(GradMode.isEnabled) }
+            XCTAssertFalse(GradMode.isEnabled)
+            withGrad { XCTAssertTrue(GradMode.isEnabled) }
+            XCTAssertFalse(GradMode.isEnabled)
+            // another thread keeps its own mode: recording on, and its scopes do not leak back here
+            let done = expectation(description: "other thread")
+            let other = Thread {
+                XCTAssertTrue(GradMode.isEnabled)
+                withoutGrad { XCTAssertFalse(GradMode.isEnabled) }
+                XCTAssertTrue(GradMode.isEnabled)
+                done.fulfill()
+            }
+            other.start()
+            wait(for: [done], timeout: 10)
+            XCTAssertFalse(GradMode.isEnabled)
+        }
+        XCTAssertTrue(GradMode.isEnabled)
+    }
+
     func testCheckpointGivesTheSameGradientsAndKeepsLessMemory() {
         let rng = RandomGenerator(seed: 11)
         let w1 = Tensor.randn([64, 64], std: 0.1, rng: rng, requiresGrad: true)

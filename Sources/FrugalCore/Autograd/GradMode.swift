@@ -2,17 +2,26 @@
 // (inference, optimizer updates, the forward of a checkpointed block); scopes nest.
 // Per thread, so a parallel worker never changes another's mode.
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 public enum GradMode {
-    private static let key = "frugal.gradmode.disabled"
+    /// The thread's no-grad depth, kept in a pthread key as the pointer's bit pattern (nil = 0).
+    /// Every op reads it; Foundation's threadDictionary took 0.16 µs per read, 1.3 µs inside a
+    /// no-grad scope (a boxed Int), on each op of decoding and of a checkpointed forward.
+    private static let key: pthread_key_t = {
+        var k = pthread_key_t()
+        let rc = pthread_key_create(&k, nil)
+        precondition(rc == 0, "GradMode: pthread_key_create failed (\(rc))")
+        return k
+    }()
 
     /// True when operations record the graph (the default).
-    public static var isEnabled: Bool {
-        (Thread.current.threadDictionary[key] as? Int ?? 0) == 0
-    }
+    public static var isEnabled: Bool { pthread_getspecific(key) == nil }
 
-    static func set(disabledDepth: Int) { Thread.current.threadDictionary[key] = disabledDepth }
-    static var disabledDepth: Int { Thread.current.threadDictionary[key] as? Int ?? 0 }
+    static func set(disabledDepth: Int) { pthread_setspecific(key, UnsafeRawPointer(bitPattern: disabledDepth)) }
+    static var disabledDepth: Int { Int(bitPattern: pthread_getspecific(key)) }
 }
 
 /// Runs `body` with graph recording off.
