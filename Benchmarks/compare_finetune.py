@@ -62,13 +62,18 @@ class Server:
         return int(f[2]), int(f[4])   # tokens per step, peak RSS bytes
 
 
-def lockstep(args):
-    steps = int(args.pop(0)) if args and args[0].isdigit() else 12
-    configs = args or CONFIGS
-    bench = os.path.join(".build", "release", "FrugalBench")
+def setup(args, default_count):
+    """(count, configs, FrugalBench path, torch_finetune.py path, HF folder) from the arguments;
+    torch_finetune.py prepares the fp32 HF copy of the default model once (and prints torch's info)."""
+    count = int(args.pop(0)) if args and args[0].isdigit() else default_count
     torch_script = os.path.join(HERE, "torch_finetune.py")
     subprocess.run([sys.executable, torch_script, "--prepare"], check=True)
     hf_dir = os.path.join(__import__("tempfile").gettempdir(), "frugal-bench-smollm2-hf")
+    return count, args or CONFIGS, os.path.join(".build", "release", "FrugalBench"), torch_script, hf_dir
+
+
+def lockstep(args):
+    steps, configs, bench, torch_script, hf_dir = setup(args, 12)
     rows = []
     for c in configs:
         servers = {"frugal": Server([bench, "serve", c]),
@@ -103,13 +108,7 @@ def main():
     args = sys.argv[1:]
     if args and args[0] == "lockstep":
         return lockstep(args[1:])
-    rounds = int(args.pop(0)) if args and args[0].isdigit() else 2
-    configs = args or CONFIGS
-    bench = os.path.join(".build", "release", "FrugalBench")
-    torch_script = os.path.join(HERE, "torch_finetune.py")
-    # torch_finetune.py prepares the fp32 HF copy of the default model once (it prints the path's torch info).
-    subprocess.run([sys.executable, torch_script, "--prepare"], check=True)
-    hf_dir = os.path.join(__import__("tempfile").gettempdir(), "frugal-bench-smollm2-hf")
+    rounds, configs, bench, torch_script, hf_dir = setup(args, 2)
     rows = []
     for c in configs:
         best = {"frugal": (0.0, 0.0, 0.0), "torch": (0.0, 0.0, 0.0)}
