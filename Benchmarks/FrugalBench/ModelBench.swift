@@ -5,7 +5,8 @@
 //   micro-batch 4 × 128 tokens, r 8, alpha 16, all seven projections, for QLoRA with and without
 //   checkpointing, LoRA and full. Each fine-tuning configuration runs in a fresh process
 //   (`FrugalBench finetune CONFIG`) so its peak RSS is its own. A CONFIG ending in -drop (e.g.
-//   qlora-drop) uses LoRA dropout 0.05, `frugal finetune`'s default, instead of 0.
+//   qlora-drop) uses LoRA dropout 0.05, `frugal finetune`'s default, instead of 0. `FrugalBench serve
+//   CONFIG` runs one configuration a step at a time on request (compare_finetune.py's lockstep mode).
 // Diagnostics: FRUGAL_BENCH_SPLIT=1 with `generate` prints where a decoded token's time goes (blocks,
 // head); FRUGAL_BENCH_POOL=1 with `finetune` prints the buffer pool's hits and misses; FRUGAL_PROFILE=1
 // with `finetune` prints milliseconds per step by autograd op, forward and backward (OpProfile).
@@ -125,11 +126,10 @@ enum ModelBench {
         let trainer = try benchTrainer(name, steps: 1_000_000)
         var peak = 0
         print("ready"); fflush(stdout)
-        func faults() -> Int { var u = rusage(); getrusage(RUSAGE_SELF.rawValue, &u); return u.ru_minflt }
         while readLine() != nil {
-            let (t0, f0) = (Date(), faults())
+            let t0 = Date()
             peak = max(peak, try trainer.trainStep().peakMemoryBytes)
-            print(String(format: "step %.6f faults %d", Date().timeIntervalSince(t0), faults() - f0)); fflush(stdout)
+            print(String(format: "step %.6f", Date().timeIntervalSince(t0))); fflush(stdout)
         }
         print("done tokens \(4 * 129) rss \(peakRSS()) tensor \(peak)"); fflush(stdout)
     }
