@@ -223,6 +223,32 @@ final class OpsTests: XCTestCase {
                   reference: { Ref.rope($0[0], positions: pos, base: 10_000) })
     }
 
+    func testRoPETablesComeBackFromTheCacheUnchanged() {
+        // Every layer asks for the same positions: the cached tables must be the computed ones,
+        // and other positions, head sizes or bases must not get them.
+        let a = RoPETable(headDim: 8, base: 10_000), b = RoPETable(headDim: 8, base: 500)
+        let pos = Array(0..<37), shifted = Array(1..<38)
+        let first = a.tables(pos), again = a.tables(pos), fresh = a.computeTables(pos)
+        XCTAssertEqual(first.cos, fresh.cos); XCTAssertEqual(first.sin, fresh.sin); XCTAssertEqual(first.row, fresh.row)
+        XCTAssertEqual(again.cos, fresh.cos); XCTAssertEqual(again.sin, fresh.sin); XCTAssertEqual(again.row, fresh.row)
+        XCTAssertEqual(a.tables(shifted).cos, a.computeTables(shifted).cos)
+        XCTAssertEqual(b.tables(pos).sin, b.computeTables(pos).sin)
+        XCTAssertNotEqual(b.tables(pos).sin, fresh.sin)
+        XCTAssertEqual(RoPETable(headDim: 4, base: 10_000).tables(pos).cos.count, 37 * 2)
+        // more distinct requests than the cache holds, then the first again
+        for k in 0..<6 { _ = a.tables(Array(k..<(k + 5))) }
+        XCTAssertEqual(a.tables(pos).cos, fresh.cos)
+    }
+
+    func testThreeWayDotEqualsNaive() {
+        for n in [0, 1, 7, 8, 9, 576, 579] {
+            let x = (0..<n).map { Float(($0 * 37) % 11) - 5.5 }, y = (0..<n).map { Float(($0 * 13) % 7) * 0.25 }
+            let z = (0..<n).map { 1 + Float($0 % 5) * 0.125 }
+            let naive = (0..<n).reduce(0.0) { $0 + Double(x[$1]) * Double(y[$1]) * Double(z[$1]) }
+            XCTAssertEqual(Double(Elementwise.dot(x, y, z, n)), naive, accuracy: 1e-4 * max(1, abs(naive)), "n = \(n)")
+        }
+    }
+
     func testCausalAttentionWithGroupedQueryHeads() {
         // H = 6 query heads over K = 2 key/value heads, odd sizes.
         gradCheck([[2, 5, 6, 3], [2, 5, 2, 3], [2, 5, 2, 3]], scale: 1.5,

@@ -86,6 +86,22 @@ public enum Elementwise {
         return s
     }
 
+    /// Σ a[i]·b[i]·c[i] (eight lanes at a time, then the tail).
+    @inlinable
+    public static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafePointer<Float>, _ count: Int) -> Float {
+        var acc = SIMD8<Float>(repeating: 0)
+        var i = 0
+        while i + 8 <= count {
+            let va = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self)
+            let vb = UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self)
+            acc.addProduct(va * vb, UnsafeRawPointer(c + i).loadUnaligned(as: SIMD8<Float>.self))
+            i += 8
+        }
+        var s = acc.sum()
+        while i < count { s += a[i] * b[i] * c[i]; i += 1 }
+        return s
+    }
+
     /// y[i] += alpha * x[i].
     @inlinable
     public static func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ count: Int) {

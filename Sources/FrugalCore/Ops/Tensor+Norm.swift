@@ -36,9 +36,7 @@ extension Tensor {
                     let xr = px + r * c, gr = pg + r * c, dr = pgx + r * c
                     let s = inv[r]
                     // dot = Σ g·w·x̂
-                    var dot: Float = 0
-                    for j in 0..<c { dot += gr[j] * pw[j] * xr[j] }
-                    dot *= s / Float(c)
+                    let dot = Elementwise.dot(gr, pw, xr, c) * (s / Float(c))
                     for j in 0..<c { dr[j] = s * (gr[j] * pw[j] - xr[j] * s * dot) }
                     if needW { for j in 0..<c { pw_[j] += gr[j] * xr[j] * s } }
                 }
