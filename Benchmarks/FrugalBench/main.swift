@@ -103,6 +103,31 @@ withoutGrad {
     print(String(format: "softmax  %6.1f GB/s", 8.0 * Double(n) / tSoft / 1e9))
 }
 
+// The exponential-heavy loops of a training step, eight lanes (FastMath) against sixteen (Exp512),
+// alternating: SwiGLU forward + backward at one layer's shape, and the head's exponentials over
+// 64 rows of the default model's vocabulary.
+if CPUFeatures.hasAVX512 {
+    print("\n## SwiGLU and softmax exponentials, AVX2 (8 lanes) vs AVX-512 (16 lanes), µs (best of 20, alternating)")
+    let g = Tensor.randn([512, 1536], rng: rng, requiresGrad: true), u = Tensor.randn([512, 1536], rng: rng, requiresGrad: true)
+    let dz = Tensor.randn([512, 1536], rng: rng)
+    let logits = Tensor.randn([64, 49152], rng: rng), e = Tensor.uninitialized([64, 49152])
+    func swigluPass() { let z = g.swiglu(u); z.backward(dz); g.zeroGrad(); u.zeroGrad() }
+    func expPass() {
+        Parallel.forEach(64, grain: 1) { r in _ = SoftmaxKernel.expShifted(logits.data + r * 49152, e.data + r * 49152, 49152) }
+    }
+    var best: [Bool: (Double, Double)] = [false: (.infinity, .infinity), true: (.infinity, .infinity)]
+    for _ in 0..<20 {
+        for wide in [false, true] {
+            CPUFeatures.useAVX512 = wide
+            let a = seconds(swigluPass), b = seconds(expPass)
+            best[wide] = (min(best[wide]!.0, a), min(best[wide]!.1, b))
+        }
+    }
+    CPUFeatures.useAVX512 = true
+    print(String(format: "swiglu fwd+bwd [512,1536]   %7.0f  %7.0f   %.2fx", best[false]!.0 * 1e6, best[true]!.0 * 1e6, best[false]!.0 / best[true]!.0))
+    print(String(format: "exp-shifted rows [64,49152] %7.0f  %7.0f   %.2fx", best[false]!.1 * 1e6, best[true]!.1 * 1e6, best[false]!.1 / best[true]!.1))
+}
+
 print("\n## one Llama block, batch 4 × 128 tokens, C 576, H 9, K 3, F 1536: forward + backward")
 let config = ModelConfig(architecture: .llama, vocabSize: 256, hiddenSize: 576, intermediateSize: 1536,
                          numLayers: 1, numHeads: 9, numKVHeads: 3, ropeTheta: 100_000)

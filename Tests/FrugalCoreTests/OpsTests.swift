@@ -240,6 +240,44 @@ final class OpsTests: XCTestCase {
         XCTAssertEqual(a.tables(pos).cos, fresh.cos)
     }
 
+    func testSwiGLUAndSoftmaxExponentialsAreTheSameOnBothSIMDPaths() {
+        // FrugalAVX512's Exp512 must give every value bit for bit as FastMath's eight lanes do
+        // (tails through masks, clamped extremes included); only a row's sum may round differently.
+        let saved = CPUFeatures.useAVX512
+        defer { CPUFeatures.useAVX512 = saved }
+        let rng = RandomGenerator(seed: 11)
+        for n in [1, 7, 16, 17, 40, 1000, 1 << 16 + 5] {
+            var gv = Tensor.randn([n], std: 6, rng: rng).scalars
+            if n > 4 { gv[0] = -100; gv[1] = 100; gv[2] = 0; gv[3] = -88 }
+            let uv = Tensor.randn([n], rng: rng).scalars, dzv = Tensor.randn([n], rng: rng).scalars
+            var results: [[[Float]]] = []
+            var rows: [(Float, Float, [Float])] = []
+            for wide in [false, true] {
+                CPUFeatures.useAVX512 = wide
+                let g = Tensor(gv, shape: [n], requiresGrad: true), u = Tensor(uv, shape: [n], requiresGrad: true)
+                let z = g.swiglu(u)
+                z.backward(Tensor(dzv, shape: [n]))
+                results.append([z.scalars, g.grad!.scalars, u.grad!.scalars])
+                var y = [Float](repeating: 0, count: n)
+                let (mx, sum) = gv.withUnsafeBufferPointer { xp in
+                    y.withUnsafeMutableBufferPointer { SoftmaxKernel.expShifted(xp.baseAddress!, $0.baseAddress!, n) }
+                }
+                rows.append((mx, sum, y))
+            }
+            func firstDifference(_ a: [Float], _ b: [Float]) -> Int? {
+                a.indices.first { a[$0].bitPattern != b[$0].bitPattern }
+            }
+            for k in 0..<3 {
+                let d = firstDifference(results[0][k], results[1][k])
+                XCTAssertNil(d, "n = \(n), output \(k) (z, dgate, dup) differs at \(d ?? -1)")
+            }
+            XCTAssertEqual(rows[0].0, rows[1].0, "max, n = \(n)")
+            let d = firstDifference(rows[0].2, rows[1].2)
+            XCTAssertNil(d, "exponentials, n = \(n), differ at \(d ?? -1)")
+            XCTAssertEqual(rows[0].1, rows[1].1, accuracy: 1e-5 * rows[0].1, "sum, n = \(n)")
+        }
+    }
+
     func testThreeWayDotEqualsNaive() {
         for n in [0, 1, 7, 8, 9, 576, 579] {
             let x = (0..<n).map { Float(($0 * 37) % 11) - 5.5 }, y = (0..<n).map { Float(($0 * 13) % 7) * 0.25 }

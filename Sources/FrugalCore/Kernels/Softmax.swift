@@ -1,7 +1,12 @@
 // Softmax kernels over one row: the numerically stable form (subtract the row max), vectorized
 // exp. `row` is the fast kernel; `rowNaive` (Double math) is its reference. `expShifted` is their
-// shared first half (also the fused head's loss, which needs the exponentials, not the softmax).
+// shared first half (also the fused head's loss, which needs the exponentials, not the softmax);
+// on an AVX-512 CPU it runs sixteen lanes wide (FrugalAVX512's Exp512: the same exponentials bit for
+// bit, the sum added in another order).
 import Foundation
+#if arch(x86_64)
+import FrugalAVX512
+#endif
 public enum SoftmaxKernel {
     /// y[0..<n] = softmax(x[0..<n]). x and y may alias.
     @inlinable
@@ -37,6 +42,9 @@ public enum SoftmaxKernel {
     /// y[j] = exp(x[j] − max) over one row (x and y may alias); returns (max, Σ y).
     @inlinable
     public static func expShifted(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) -> (max: Float, sum: Float) {
+        #if arch(x86_64)
+        if CPUFeatures.useAVX512 { return Exp512.expShifted(x, y, n) }
+        #endif
         var j = 0
         var vmax = SIMD8<Float>(repeating: -.infinity)
         while j + 8 <= n {
