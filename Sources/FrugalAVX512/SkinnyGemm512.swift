@@ -132,22 +132,24 @@ public enum SkinnyGemm512 {
     }
 
     /// C[i, k] = α·Σ_r U[i, r]·W[r, k] + β·C[i, k] for i in `rows`, k in 0..<K.
-    /// Four rows × 32 columns at a time (8 accumulators); each step reads one row of W's slice.
+    /// Eight rows × 32 columns at a time (16 accumulators: each step's two loads of W's row feed 16
+    /// FMAs); each step reads one row of W's slice.
     public static func combineRows(_ rows: Range<Int>, r: Int, k: Int, alpha: Float, u: UnsafePointer<Float>, ldu: Int,
                                    w: UnsafePointer<Float>, ldw: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
         guard !rows.isEmpty && k > 0 else { return }
         let al = bcast(alpha), be = bcast(beta)
         var i = rows.lowerBound
         while i < rows.upperBound {
-            let count = Swift.min(4, rows.upperBound - i)
+            let count = Swift.min(8, rows.upperBound - i)
             // rows past the range repeat the last one; they are not stored
-            let u0 = u + i * ldu, u1 = u + (i + Swift.min(1, count - 1)) * ldu
-            let u2 = u + (i + Swift.min(2, count - 1)) * ldu, u3 = u + (i + Swift.min(3, count - 1)) * ldu
+            @inline(__always) func row(_ j: Int) -> UnsafePointer<Float> { u + (i + Swift.min(j, count - 1)) * ldu }
+            let u0 = row(0), u1 = row(1), u2 = row(2), u3 = row(3), u4 = row(4), u5 = row(5), u6 = row(6), u7 = row(7)
             var k0 = 0
             while k0 < k {
                 let ma = mask(k - k0), mb = mask(k - k0 - 16)
                 let z = _mm512_setzero_ps()
-                var a0 = z, a1 = z, a2 = z, a3 = z, b0 = z, b1 = z, b2 = z, b3 = z
+                var a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, a5 = z, a6 = z, a7 = z
+                var b0 = z, b1 = z, b2 = z, b3 = z, b4 = z, b5 = z, b6 = z, b7 = z
                 var wp = w + k0
                 for j in 0..<r {
                     let wa = load(wp, ma), wb = load(wp + 16, mb)
@@ -155,15 +157,20 @@ public enum SkinnyGemm512 {
                     s = bcast(u1[j]); a1 = fma(s, wa, a1); b1 = fma(s, wb, b1)
                     s = bcast(u2[j]); a2 = fma(s, wa, a2); b2 = fma(s, wb, b2)
                     s = bcast(u3[j]); a3 = fma(s, wa, a3); b3 = fma(s, wb, b3)
+                    s = bcast(u4[j]); a4 = fma(s, wa, a4); b4 = fma(s, wb, b4)
+                    s = bcast(u5[j]); a5 = fma(s, wa, a5); b5 = fma(s, wb, b5)
+                    s = bcast(u6[j]); a6 = fma(s, wa, a6); b6 = fma(s, wb, b6)
+                    s = bcast(u7[j]); a7 = fma(s, wa, a7); b7 = fma(s, wb, b7)
                     wp += ldw
                 }
                 @inline(__always) func store(_ row: Int, _ a: __m512, _ b: __m512) {
                     if row < count { store32(c + (i + row) * ldc + k0, ma, mb, a, b, alpha: al, beta: beta, be) }
                 }
                 store(0, a0, b0); store(1, a1, b1); store(2, a2, b2); store(3, a3, b3)
+                store(4, a4, b4); store(5, a5, b5); store(6, a6, b6); store(7, a7, b7)
                 k0 += 32
             }
-            i += 4
+            i += 8
         }
     }
 }

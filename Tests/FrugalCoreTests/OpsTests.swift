@@ -296,11 +296,12 @@ final class OpsTests: XCTestCase {
         gradCheck([[1, 2, 4, 5], [1, 7, 1, 5], [1, 7, 1, 5]],
                   { Tensor.attention(q: $0[0], k: $0[1], v: $0[2]) },
                   reference: { Ref.attention($0[0], $0[1], $0[2], causal: true) })
-        // 70 tokens: two causal query blocks (64 rows seeing 64 keys, then 6 rows seeing all 70).
+        // 70 tokens: three causal query blocks (32 rows seeing 32 keys, 32 seeing 64, then 6 seeing all 70).
         gradCheck([[1, 70, 2, 3], [1, 70, 1, 3], [1, 70, 1, 3]],
                   { Tensor.attention(q: $0[0], k: $0[1], v: $0[2]) },
                   reference: { Ref.attention($0[0], $0[1], $0[2], causal: true) })
-        XCTAssertEqual(Tensor.queryBlocks(70, 70, causal: true).map { [$0.0, $0.1, $0.2] }, [[0, 64, 64], [64, 70, 70]])
+        XCTAssertEqual(Tensor.queryBlocks(70, 70, causal: true).map { [$0.0, $0.1, $0.2] },
+                       [[0, 32, 32], [32, 64, 64], [64, 70, 70]])
         XCTAssertEqual(Tensor.queryBlocks(3, 10, causal: true).map { [$0.0, $0.1, $0.2] }, [[0, 3, 10]])
         gradCheck([[1, 3, 2, 4], [1, 3, 2, 4], [1, 3, 2, 4]],
                   { Tensor.attention(q: $0[0], k: $0[1], v: $0[2], causal: false) },

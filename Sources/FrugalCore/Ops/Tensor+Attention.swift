@@ -12,7 +12,7 @@
 // masked scores get probability 0, so the backward needs nothing more.
 // Saved for backward: the probabilities P [B, H, Tq, Tk] — the attention matrix the estimator counts.
 // Work: (batch, head) pairs spread over the cores; with the causal mask, query rows go in blocks
-// of 64 that multiply only the keys they can see (`queryBlocks`). The small products go through
+// of 32 that multiply only the keys they can see (`queryBlocks`). The small products go through
 // SkinnyGemm (its kernels where the CPU has AVX-512, sgemm elsewhere — the reference the tests
 // compare to); with the kernels, Q·Kᵀ and dO·Vᵀ run against a transposed copy of the KV head.
 extension Tensor {
@@ -128,13 +128,13 @@ extension Tensor {
     }
 
     /// Query rows per causal block (see `queryBlocks`). `make bench` section kernels times the
-    /// choices at the default model's training shape: blocks of 16, 32 and 64 rows all take 2.5 ms
-    /// forward + backward per layer, one block of 128 (no skipping) 3.4 ms.
-    nonisolated(unsafe) public static var attentionQueryBlock = 64
+    /// choices at the default model's training shape, forward + backward per layer: blocks of 16
+    /// and 32 rows 1.60–1.64 ms, 64 rows 1.78–1.79 ms, one block of 128 (no skipping) 2.15–2.25 ms.
+    nonisolated(unsafe) public static var attentionQueryBlock = 32
 
     /// Blocks of query rows [i0, i1) with the number of keys n they see: with a causal mask, rows
-    /// come in blocks of `attentionQueryBlock` (64) and a block sees keys 0..<(i1 + Tk − Tq), so the
-    /// products skip the masked upper triangle block by block (a quarter of the work at T = 128);
+    /// come in blocks of `attentionQueryBlock` (32) and a block sees keys 0..<(i1 + Tk − Tq), so the
+    /// products skip the masked upper triangle block by block (3/8 of the work at T = 128);
     /// otherwise one block.
     static func queryBlocks(_ tq: Int, _ tk: Int, causal: Bool) -> [(Int, Int, Int)] {
         guard causal else { return [(0, tq, tk)] }
