@@ -63,6 +63,34 @@ final class SkinnyGemmTests: XCTestCase {
         }
     }
 
+    func testUpProjectionBackwardPairEqualsNaive() {
+        // du = α·G·Wᵀ and D = α·Uᵀ·G from one pass over G in row panels: panels that do not divide
+        // the rows, fewer rows than a panel, strided operands.
+        let rng = RandomGenerator(seed: 8)
+        let savedPanel = SkinnyGemm.panelRows
+        defer { SkinnyGemm.panelRows = savedPanel }
+        for panel in [32, 5] {
+            SkinnyGemm.panelRows = panel
+            for (n, r, k) in shapes + [(70, 8, 200), (512, 24, 192)] {
+                let ldg = k + 3, ldw = k + 1, ldc = r + 2, ldu = r + 4, ldd = k + 5
+                let g = random(n * ldg, rng), w = random(r * ldw, rng), u = random(n * ldu, rng)
+                let c0 = random(n * ldc, rng), d0 = random(r * ldd, rng)
+                var wantC = c0, wantD = d0
+                Gemm.naive(transA: false, transB: true, m: n, n: r, k: k, alpha: 0.7, a: g, lda: ldg, b: w, ldb: ldw,
+                           beta: 0, c: &wantC, ldc: ldc)
+                Gemm.naive(transA: true, transB: false, m: r, n: k, k: n, alpha: 0.7, a: u, lda: ldu, b: g, ldb: ldg,
+                           beta: 0, c: &wantD, ldc: ldd)
+                bothPaths { path in
+                    var c = c0, d = d0
+                    SkinnyGemm.dotRowsAndAccumulateT(n: n, r: r, k: k, alpha: 0.7, g: g, ldg: ldg, w: w, ldw: ldw, c: &c, ldc: ldc,
+                                                     u: u, ldu: ldu, d: &d, ldd: ldd)
+                    check("du \(path) panel \(panel) n\(n) r\(r) k\(k)", c, wantC)
+                    check("dBᵀ \(path) panel \(panel) n\(n) r\(r) k\(k)", d, wantD)
+                }
+            }
+        }
+    }
+
     func testCombineRowsEqualsNaive() {
         let rng = RandomGenerator(seed: 7)
         for (n, r, k) in shapes {

@@ -77,6 +77,59 @@ public enum SkinnyGemm {
                    beta: beta, c: d, ldc: ldd)
     }
 
+    /// Both products of a LoRA up-projection's backward, which read the same long operand G:
+    ///   C[N, R] = α·G[N, K]·Wᵀ   (du = s·dz·B, W = Bᵀ [R, K])      (β = 0)
+    ///   D[R, K] = α·U[N, R]ᵀ·G   (dBᵀ = s·uᵀ·dz)                     (β = 0)
+    /// With the kernels, each core takes half of G's rows in panels of `panelRows`: a panel's du rows,
+    /// then its share of D from the same panel while it is still in L2, so G comes from memory once
+    /// instead of twice (each core adds into its own copy of D; the copies are summed at the end).
+    /// Elsewhere (and as the reference) `dotRows` then `accumulateT`.
+    public static func dotRowsAndAccumulateT(n: Int, r: Int, k: Int, alpha: Float, g: UnsafePointer<Float>, ldg: Int,
+                                             w: UnsafePointer<Float>, ldw: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
+                                             u: UnsafePointer<Float>, ldu: Int, d: UnsafeMutablePointer<Float>, ldd: Int) {
+        guard n > 0 && r > 0 && k > 0 else {
+            dotRows(n: n, r: r, k: k, alpha: alpha, x: g, ldx: ldg, w: w, ldw: ldw, c: c, ldc: ldc)
+            accumulateT(r: r, k: k, n: n, alpha: alpha, u: u, ldu: ldu, x: g, ldx: ldg, d: d, ldd: ldd)
+            return
+        }
+        #if arch(x86_64)
+        if usesKernels(r, maxRank) {
+            let parts = Swift.min(Parallel.threads, Swift.max(1, n / panelRows))
+            // part 0 accumulates into D itself, the others into scratch copies [R, K]
+            let scratch = parts > 1 ? UnsafeMutablePointer<Float>.allocate(capacity: (parts - 1) * r * k) : nil
+            defer { scratch?.deallocate() }
+            let per = (n + parts - 1) / parts
+            Parallel.forEach(parts, grain: 1) { part in
+                let dst = part == 0 ? d : scratch! + (part - 1) * r * k, ld = part == 0 ? ldd : k
+                var first = true
+                var i0 = part * per
+                let end = Swift.min(n, i0 + per)
+                while i0 < end {
+                    let i1 = Swift.min(end, i0 + panelRows)
+                    SkinnyGemm512.dotRows(i0..<i1, r: r, k: k, alpha: alpha, x: g, ldx: ldg, w: w, ldw: ldw, beta: 0, c: c, ldc: ldc)
+                    SkinnyGemm512.accumulateT(0..<k, r: r, n: i1 - i0, alpha: alpha, u: u + i0 * ldu, ldu: ldu,
+                                              x: g + i0 * ldg, ldx: ldg, beta: first ? 0 : 1, d: dst, ldd: ld)
+                    first = false
+                    i0 = i1
+                }
+                if end <= part * per { (0..<r).forEach { (dst + $0 * ld).update(repeating: 0, count: k) } }
+            }
+            if let scratch {
+                for part in 1..<parts {
+                    for row in 0..<r { Elementwise.axpy(1, scratch + (part - 1) * r * k + row * k, d + row * ldd, k) }
+                }
+            }
+            return
+        }
+        #endif
+        dotRows(n: n, r: r, k: k, alpha: alpha, x: g, ldx: ldg, w: w, ldw: ldw, c: c, ldc: ldc)
+        accumulateT(r: r, k: k, n: n, alpha: alpha, u: u, ldu: ldu, x: g, ldx: ldg, d: d, ldd: ldd)
+    }
+
+    /// Rows of G per panel in `dotRowsAndAccumulateT` (a panel of the widest LoRA output, 1536 wide,
+    /// is 192 KB).
+    nonisolated(unsafe) public static var panelRows = 32
+
     /// C[N, K] = α·U[N, R]·W[R, K] + β·C.
     public static func combineRows(n: Int, r: Int, k: Int, alpha: Float = 1, u: UnsafePointer<Float>, ldu: Int,
                                    w: UnsafePointer<Float>, ldw: Int, beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int,

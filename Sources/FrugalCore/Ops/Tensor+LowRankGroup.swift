@@ -104,6 +104,17 @@ extension Tensor {
         let z = Tensor(storage: y.storage, shape: y.shape, offset: y.offset)
         return z.recorded("lowrank_up", [y, u, b]) { g in
             var du: Tensor? = nil, db: Tensor? = nil
+            if u.requiresGrad && b.requiresGrad {
+                // both from one pass over dz (SkinnyGemm.dotRowsAndAccumulateT)
+                du = r == total ? Tensor.uninitialized(u.shape) : Tensor(zeros: u.shape)
+                let bt = transposedB(), dbt = Tensor.uninitialized([r, out])
+                SkinnyGemm.dotRowsAndAccumulateT(n: n, r: r, k: out, alpha: s, g: g.data, ldg: out, w: bt.data, ldw: out,
+                                                 c: du!.data + c0, ldc: total, u: u.data + c0, ldu: total,
+                                                 d: dbt.data, ldd: out)
+                db = Tensor.uninitialized(b.shape)
+                SkinnyGemm.transpose(dbt.data, ld: out, rows: r, cols: out, into: db!.data)
+                return [g, du, db]
+            }
             if u.requiresGrad {   // zero outside this branch's columns
                 du = r == total ? Tensor.uninitialized(u.shape) : Tensor(zeros: u.shape)
                 let bt = transposedB()
