@@ -15,6 +15,22 @@ enum QuantBench {
         var out = [Float](repeating: 0, count: n)
         let t = best(5) { out.withUnsafeMutableBufferPointer { q.dequantize(into: $0) } }
         print(String(format: "dequantize to Float32   %.2f GB/s of output (%.0f M values/s)", 4 * Double(n) / t / 1e9, Double(n) / t / 1e6))
+        // One tile as the 4-bit linear dequantizes it (768 rows of 576: 1.7 MB, cache-sized), on one
+        // core: whole blocks through one kernel call against a call and a scale rebuild per block.
+        if CPUFeatures.useAVX512 {
+            var tile = [Float](repeating: 0, count: 768 * 576)
+            var times: [Bool: Double] = [true: .infinity, false: .infinity]
+            for _ in 0..<30 {
+                for whole in [false, true] {
+                    QuantizedBlockwise4Bit.wholeBlockKernel = whole
+                    let s = seconds { tile.withUnsafeMutableBufferPointer { q.dequantize(elements: 0..<(768 * 576), into: $0.baseAddress!) } }
+                    times[whole] = min(times[whole]!, s)
+                }
+            }
+            QuantizedBlockwise4Bit.wholeBlockKernel = true
+            print(String(format: "one 768×576 tile, one core: per block %.0f µs, whole blocks %.0f µs (%.2fx)",
+                         times[false]! * 1e6, times[true]! * 1e6, times[false]! / times[true]!))
+        }
         // The 4-bit linear (tile-by-tile dequantize + sgemm) against dequantize-the-whole-weight-then-
         // sgemm, forward only, 512 rows of input, the default model's layer shapes.
         print("shape (out×in), 512 rows   4-bit linear GFLOP/s, tiles of 1 MB | 4 MB, forward  backward(dX)   dequantize-then-sgemm")

@@ -28,5 +28,29 @@ public enum FourBitDequantize512 {
         }
         return b
     }
+
+    /// `blocks` whole blocks of `blockBytes` bytes each (a multiple of 16), block j scaled by
+    /// scales[j]: 2·blockBytes values per block to `out`. The same lookups and products as `run`,
+    /// without a call and a scale rebuild per block (blocks of 64 values are two steps of `run`).
+    public static func runBlocks(_ bytes: UnsafePointer<UInt8>, blocks: Int, blockBytes: Int, scales: UnsafePointer<Float>,
+                                 codebook: SIMD16<Float>, into out: UnsafeMutablePointer<Float>) {
+        let shifts = unsafeBitCast(SIMD16<Int32>(4, 0, 4, 0, 4, 0, 4, 0, 4, 0, 4, 0, 4, 0, 4, 0), to: __m512i.self)
+        var p = bytes
+        var o = UnsafeMutableRawPointer(out)
+        for j in 0..<blocks {
+            let s = SIMD16<Float>(repeating: scales[j])
+            var b = 0
+            while b < blockBytes {
+                let x = _mm_loadu_si128(UnsafeRawPointer(p + b).assumingMemoryBound(to: __m128i.self))
+                let i0 = _mm512_srlv_epi32(_mm512_cvtepu8_epi32(_mm_unpacklo_epi8(x, x)), shifts)
+                let i1 = _mm512_srlv_epi32(_mm512_cvtepu8_epi32(_mm_unpackhi_epi8(x, x)), shifts)
+                o.storeBytes(of: _mm512_permutexvar_ps(i0, codebook) * s, as: SIMD16<Float>.self)
+                o.storeBytes(of: _mm512_permutexvar_ps(i1, codebook) * s, toByteOffset: 64, as: SIMD16<Float>.self)
+                o += 128
+                b += 16
+            }
+            p += blockBytes
+        }
+    }
 }
 #endif

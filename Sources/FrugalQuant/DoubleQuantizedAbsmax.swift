@@ -67,6 +67,20 @@ public struct DoubleQuantizedAbsmax: Sendable, Equatable {
         return scaled + offset
     }
 
+    /// `absmax(ofBlock:)` for each of `blocks`, into dst[0..<blocks.count] (the arrays read through
+    /// their buffers once, not per block).
+    public func fillAbsmax(blocks: Range<Int>, into dst: UnsafeMutablePointer<Float>) {
+        codes.withUnsafeBufferPointer { cp in nestedCode.withUnsafeBufferPointer { np in
+            nestedAbsmax.withUnsafeBufferPointer { ap in
+                let c = cp.baseAddress!, code = np.baseAddress!, nested = ap.baseAddress!
+                for b in blocks {
+                    let n = nestedShift >= 0 ? b &>> nestedShift : b / nestedBlockSize
+                    dst[b - blocks.lowerBound] = code[Int(c[b])] * nested[n] + offset
+                }
+            }
+        } }
+    }
+
     /// All rebuilt absmax values.
     public func rebuilt() -> [Float] { (0..<codes.count).map(absmax(ofBlock:)) }
 

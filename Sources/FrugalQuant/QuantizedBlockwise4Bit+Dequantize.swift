@@ -59,10 +59,43 @@ extension QuantizedBlockwise4Bit {
         dequantize(elements: (rows.lowerBound * cols)..<(rows.upperBound * cols), into: destination)
     }
 
+    /// Whether whole blocks take `FourBitDequantize512.runBlocks` (false: the per-block loop, for the
+    /// tests and `make bench` to compare).
+    nonisolated(unsafe) public static var wholeBlockKernel = true
+
     /// Flat elements `elements` (any range, odd starts and ends included) into `destination`. Serial.
     public func dequantize(elements: Range<Int>, into destination: UnsafeMutablePointer<Float>) {
         precondition(elements.lowerBound >= 0 && elements.upperBound <= count,
                      "QuantizedBlockwise4Bit.dequantize(elements:): \(elements) outside 0..<\(count)")
+        #if arch(x86_64)
+        // Whole blocks (a weight's rows: the 4-bit linear's tiles) on AVX-512: the block scales are
+        // rebuilt 256 at a time, then one kernel call runs through the blocks (FourBitDequantize512.
+        // runBlocks); what is left (a partial block at either end) takes the loop below.
+        let bs = blockSize
+        if Self.wholeBlockKernel && CPUFeatures.useAVX512 && type.codebook.count == 16 && bs % 32 == 0 && elements.lowerBound % bs == 0
+            && elements.count >= bs {
+            let b0 = elements.lowerBound / bs, whole = elements.count / bs
+            let lut = SIMD16<Float>(type.codebook)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 256) { sc in
+                packed.withUnsafeBufferPointer { pk in
+                    var b = b0
+                    while b < b0 + whole {
+                        let m = Swift.min(256, b0 + whole - b)
+                        fillAbsmax(blocks: b..<(b + m), into: sc.baseAddress!)
+                        FourBitDequantize512.runBlocks(pk.baseAddress! + b * (bs / 2), blocks: m, blockBytes: bs / 2,
+                                                       scales: sc.baseAddress!, codebook: lut,
+                                                       into: destination + (b - b0) * bs)
+                        b += m
+                    }
+                }
+            }
+            let done = whole * bs
+            if done < elements.count {
+                dequantize(elements: (elements.lowerBound + done)..<elements.upperBound, into: destination + done)
+            }
+            return
+        }
+        #endif
         let pairs = Self.pairTables[type]!
         let codebook = type.codebook
         #if arch(x86_64)

@@ -191,7 +191,7 @@ extension QuantizedBlockwise4Bit {
                 for b in blocks { dst[b - blocks.lowerBound] = ab[b] }
             }
         case .doubleQuantized(let d):
-            for b in blocks { dst[b - blocks.lowerBound] = d.absmax(ofBlock: b) }
+            d.fillAbsmax(blocks: blocks, into: dst)
         }
     }
 

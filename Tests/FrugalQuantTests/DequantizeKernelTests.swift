@@ -7,11 +7,13 @@ import FrugalCore
 
 final class DequantizeKernelTests: XCTestCase {
     func testFastMatchesReferenceOnRaggedShapes() throws {
-        // both inner loops: the portable table loop and, where the CPU has it, the AVX-512 lookup
-        let saved = CPUFeatures.useAVX512
-        defer { CPUFeatures.useAVX512 = saved }
-        for wide in CPUFeatures.hasAVX512 ? [false, true] : [false] {
+        // every inner loop: the portable table loop and, where the CPU has it, the AVX-512 lookup
+        // per block and over whole blocks (rows aligned to blocks, the tiles of the 4-bit linear)
+        let saved = CPUFeatures.useAVX512, savedWhole = QuantizedBlockwise4Bit.wholeBlockKernel
+        defer { CPUFeatures.useAVX512 = saved; QuantizedBlockwise4Bit.wholeBlockKernel = savedWhole }
+        for (wide, whole) in CPUFeatures.hasAVX512 ? [(false, false), (true, false), (true, true)] : [(false, false)] {
             CPUFeatures.useAVX512 = wide
+            QuantizedBlockwise4Bit.wholeBlockKernel = whole
             try fastMatchesReference()
         }
     }
@@ -60,6 +62,16 @@ final class DequantizeKernelTests: XCTestCase {
             XCTAssertEqual(r0, out)
         }
         assertBitsEqual(tiled, ref, "row tiles")
+        // rows of whole blocks (576 = 9 blocks of 64, as the default model's weights): each tile goes
+        // through the whole-block kernel where the CPU has AVX-512
+        let wide = try QuantizedBlockwise4Bit.quantize(TestRNG(seed: 8).normalsArray(40 * 576, scale: 0.1), shape: [40, 576],
+                                                       type: .nf4, blockSize: 64, doubleQuant: true)
+        let wideRef = wide.dequantizeReference()
+        var wideTiled = [Float](repeating: .nan, count: 40 * 576)
+        wideTiled.withUnsafeMutableBufferPointer { buf in
+            for rows in [0..<3, 3..<32, 32..<40] { wide.dequantizeRows(rows, into: buf.baseAddress! + rows.lowerBound * 576) }
+        }
+        assertBitsEqual(wideTiled, wideRef, "row tiles of whole blocks")
     }
 
     func testLargeTensorIsThreadedAndExact() throws {
