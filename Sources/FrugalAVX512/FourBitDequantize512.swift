@@ -18,15 +18,22 @@ public enum FourBitDequantize512 {
         var b = 0
         var o = UnsafeMutableRawPointer(out)
         while b + 16 <= count {
-            let x = _mm_loadu_si128(UnsafeRawPointer(bytes + b).assumingMemoryBound(to: __m128i.self))
-            let i0 = _mm512_srlv_epi32(_mm512_cvtepu8_epi32(_mm_unpacklo_epi8(x, x)), shifts)
-            let i1 = _mm512_srlv_epi32(_mm512_cvtepu8_epi32(_mm_unpackhi_epi8(x, x)), shifts)
-            o.storeBytes(of: _mm512_permutexvar_ps(i0, codebook) * s, as: SIMD16<Float>.self)
-            o.storeBytes(of: _mm512_permutexvar_ps(i1, codebook) * s, toByteOffset: 64, as: SIMD16<Float>.self)
+            sixteenBytes(bytes + b, shifts, codebook, s, o)
             o += 128
             b += 16
         }
         return b
+    }
+
+    /// 16 bytes → 32 values at `o`: codebook[code]·s, high nibble first.
+    @inline(__always)
+    static func sixteenBytes(_ p: UnsafePointer<UInt8>, _ shifts: __m512i, _ codebook: SIMD16<Float>, _ s: SIMD16<Float>,
+                             _ o: UnsafeMutableRawPointer) {
+        let x = _mm_loadu_si128(UnsafeRawPointer(p).assumingMemoryBound(to: __m128i.self))
+        let i0 = _mm512_srlv_epi32(_mm512_cvtepu8_epi32(_mm_unpacklo_epi8(x, x)), shifts)
+        let i1 = _mm512_srlv_epi32(_mm512_cvtepu8_epi32(_mm_unpackhi_epi8(x, x)), shifts)
+        o.storeBytes(of: _mm512_permutexvar_ps(i0, codebook) * s, as: SIMD16<Float>.self)
+        o.storeBytes(of: _mm512_permutexvar_ps(i1, codebook) * s, toByteOffset: 64, as: SIMD16<Float>.self)
     }
 
     /// `blocks` whole blocks of `blockBytes` bytes each (a multiple of 16), block j scaled by
@@ -41,11 +48,7 @@ public enum FourBitDequantize512 {
             let s = SIMD16<Float>(repeating: scales[j])
             var b = 0
             while b < blockBytes {
-                let x = _mm_loadu_si128(UnsafeRawPointer(p + b).assumingMemoryBound(to: __m128i.self))
-                let i0 = _mm512_srlv_epi32(_mm512_cvtepu8_epi32(_mm_unpacklo_epi8(x, x)), shifts)
-                let i1 = _mm512_srlv_epi32(_mm512_cvtepu8_epi32(_mm_unpackhi_epi8(x, x)), shifts)
-                o.storeBytes(of: _mm512_permutexvar_ps(i0, codebook) * s, as: SIMD16<Float>.self)
-                o.storeBytes(of: _mm512_permutexvar_ps(i1, codebook) * s, toByteOffset: 64, as: SIMD16<Float>.self)
+                sixteenBytes(p + b, shifts, codebook, s, o)
                 o += 128
                 b += 16
             }
