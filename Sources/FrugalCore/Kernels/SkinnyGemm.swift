@@ -87,13 +87,8 @@ public enum SkinnyGemm {
     public static func dotRowsAndAccumulateT(n: Int, r: Int, k: Int, alpha: Float, g: UnsafePointer<Float>, ldg: Int,
                                              w: UnsafePointer<Float>, ldw: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
                                              u: UnsafePointer<Float>, ldu: Int, d: UnsafeMutablePointer<Float>, ldd: Int) {
-        guard n > 0 && r > 0 && k > 0 else {
-            dotRows(n: n, r: r, k: k, alpha: alpha, x: g, ldx: ldg, w: w, ldw: ldw, c: c, ldc: ldc)
-            accumulateT(r: r, k: k, n: n, alpha: alpha, u: u, ldu: ldu, x: g, ldx: ldg, d: d, ldd: ldd)
-            return
-        }
         #if arch(x86_64)
-        if usesKernels(r, maxRank) {
+        if n > 0 && r > 0 && k > 0 && usesKernels(r, maxRank) {
             let parts = Swift.min(Parallel.threads, Swift.max(1, n / panelRows))
             // part 0 accumulates into D itself, the others into scratch copies [R, K]
             let scratch = parts > 1 ? UnsafeMutablePointer<Float>.allocate(capacity: (parts - 1) * r * k) : nil

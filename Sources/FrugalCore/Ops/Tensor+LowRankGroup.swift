@@ -103,29 +103,24 @@ extension Tensor {
         }
         let z = Tensor(storage: y.storage, shape: y.shape, offset: y.offset)
         return z.recorded("lowrank_up", [y, u, b]) { g in
-            var du: Tensor? = nil, db: Tensor? = nil
-            if u.requiresGrad && b.requiresGrad {
-                // both from one pass over dz (SkinnyGemm.dotRowsAndAccumulateT)
-                du = r == total ? Tensor.uninitialized(u.shape) : Tensor(zeros: u.shape)
-                let bt = transposedB(), dbt = Tensor.uninitialized([r, out])
+            // du [N, R] (zero outside this branch's columns) = s·dz·B; dBᵀ [r, Out] = s·u[:, cols]ᵀ·dz,
+            // then transposed into dB [Out, r]; both from one pass over dz when both are wanted
+            let du: Tensor? = u.requiresGrad ? (r == total ? Tensor.uninitialized(u.shape) : Tensor(zeros: u.shape)) : nil
+            let dbt: Tensor? = b.requiresGrad ? Tensor.uninitialized([r, out]) : nil
+            let bt: Tensor? = du == nil ? nil : transposedB()
+            if let du, let dbt, let bt {
                 SkinnyGemm.dotRowsAndAccumulateT(n: n, r: r, k: out, alpha: s, g: g.data, ldg: out, w: bt.data, ldw: out,
-                                                 c: du!.data + c0, ldc: total, u: u.data + c0, ldu: total,
+                                                 c: du.data + c0, ldc: total, u: u.data + c0, ldu: total,
                                                  d: dbt.data, ldd: out)
-                db = Tensor.uninitialized(b.shape)
-                SkinnyGemm.transpose(dbt.data, ld: out, rows: r, cols: out, into: db!.data)
-                return [g, du, db]
-            }
-            if u.requiresGrad {   // zero outside this branch's columns
-                du = r == total ? Tensor.uninitialized(u.shape) : Tensor(zeros: u.shape)
-                let bt = transposedB()
+            } else if let du, let bt {
                 SkinnyGemm.dotRows(n: n, r: r, k: out, alpha: s, x: g.data, ldx: out, w: bt.data, ldw: out,
-                                   c: du!.data + c0, ldc: total)
-            }
-            if b.requiresGrad {
-                // dBᵀ [r, Out] = s·u[:, cols]ᵀ·dz, then transposed into dB [Out, r]
-                let dbt = Tensor.uninitialized([r, out])
+                                   c: du.data + c0, ldc: total)
+            } else if let dbt {
                 SkinnyGemm.accumulateT(r: r, k: out, n: n, alpha: s, u: u.data + c0, ldu: total, x: g.data, ldx: out,
                                        d: dbt.data, ldd: out)
+            }
+            var db: Tensor? = nil
+            if let dbt {
                 db = Tensor.uninitialized(b.shape)
                 SkinnyGemm.transpose(dbt.data, ld: out, rows: r, cols: out, into: db!.data)
             }
