@@ -37,7 +37,10 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
-        .target(name: "FrugalCore", dependencies: ["CBLAS", "FrugalAVX512"], swiftSettings: numeric),
+        // oneDNN's sgemm (Linux): Gemm's default backend where it is installed (see Gemm.swift)
+        .systemLibrary(name: "CDNNL", path: "Sources/CDNNL", providers: [.apt(["libdnnl-dev"])]),
+        .target(name: "FrugalCore", dependencies: ["CBLAS", .target(name: "CDNNL", condition: .when(platforms: [.linux])),
+                                                   "FrugalAVX512"], swiftSettings: numeric),
         .target(name: "FrugalAVX512", swiftSettings: avx512Flags),
         .target(name: "FrugalQuant", dependencies: ["FrugalCore", "FrugalAVX512"], swiftSettings: numeric),
         .target(name: "FrugalSpec"),

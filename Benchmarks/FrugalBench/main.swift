@@ -1,6 +1,6 @@
 // FrugalBench — `make bench`: the hot paths of the tensor engine, measured.
-//   1. sgemm through FrugalCore's Gemm next to cblas_sgemm called directly (square and the default
-//      model's shapes), GFLOP/s, best of several runs.
+//   1. sgemm through FrugalCore's Gemm on each backend (oneDNN, OpenBLAS) next to cblas_sgemm called
+//      directly (square and the default model's shapes), GFLOP/s, best of several alternating runs.
 //   2. causal attention forward + backward at the default model's training shape, by query block;
 //      elementwise add, SiLU and row softmax, GB/s (bytes read + written).
 //   3. one Llama block (the default model's shape: C 576, 9 query / 3 KV heads, D 64, MLP 1536) at
@@ -43,25 +43,39 @@ if CommandLine.arguments.count == 3 && CommandLine.arguments[1] == "generate" {
 let sections = Set(CommandLine.arguments.dropFirst())   // none = all; or any of: kernels lora head quant pool decode model finetune memory
 func wants(_ s: String) -> Bool { sections.isEmpty || sections.contains(s) }
 let rng = RandomGenerator(seed: 0)
-print("FrugalBench — \(Parallel.threads) threads, OpenBLAS threads \(Gemm.blasThreads), OpenBLAS kernels \(BLASCore.current)")
+print("FrugalBench — \(Parallel.threads) threads, sgemm backend \(Gemm.backend.rawValue), OpenBLAS threads \(Gemm.blasThreads), OpenBLAS kernels \(BLASCore.current)")
 if wants("kernels") {
 /// One table of sgemm shapes: Frugal's Gemm next to cblas_sgemm called directly. With `transB`
 /// B is stored [N,K] (a Linear layer's x·Wᵀ), otherwise [K,N] (the input gradient dY·W).
 func sgemmTable(_ title: String, transB: Bool, _ shapes: [(Int, Int, Int, String)]) {
     print("\n## \(title), GFLOP/s")
     print((transB ? "shape M×K · (N×K)ᵀ" : "shape M×K · K×N").padding(toLength: 30, withPad: " ", startingAt: 0)
-          + " Frugal   OpenBLAS direct   ratio")
+          + " Frugal/oneDNN   Frugal/OpenBLAS   OpenBLAS direct   oneDNN÷OpenBLAS (both through Frugal)")
     for (m, k, n, label) in shapes {
         let a = Tensor.randn([m, k], rng: rng), b = Tensor.randn(transB ? [n, k] : [k, n], rng: rng), c = Tensor(zeros: [m, n])
         let ldb = transB ? k : n
         let flop = 2.0 * Double(m * n * k)
         let runs = flop > 2e10 ? 3 : 6
-        let tf = best(runs) { Gemm.sgemm(transA: false, transB: transB, m: m, n: n, k: k, a: a.data, lda: k, b: b.data, ldb: ldb, c: c.data, ldc: n) }
-        let td = best(runs) {
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, transB ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a.data, Int32(k),
-                        b.data, Int32(ldb), 0, c.data, Int32(n))
+        // the two backends through Frugal's Gemm and OpenBLAS called directly, alternating, best of each
+        let saved = Gemm.backend
+        var tb: [GemmBackend: Double] = [:], td = Double.infinity
+        for _ in 0..<runs {
+            for backend in GemmBackend.allCases where backend.isAvailable {
+                Gemm.backend = backend
+                tb[backend] = min(tb[backend] ?? .infinity, best(1) {
+                    Gemm.sgemm(transA: false, transB: transB, m: m, n: n, k: k, a: a.data, lda: k, b: b.data, ldb: ldb, c: c.data, ldc: n)
+                })
+            }
+            td = min(td, best(1) {
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, transB ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a.data, Int32(k),
+                            b.data, Int32(ldb), 0, c.data, Int32(n))
+            })
         }
-        print(label.padding(toLength: 30, withPad: " ", startingAt: 0) + String(format: " %7.1f   %7.1f           %.3f", flop / tf / 1e9, flop / td / 1e9, td / tf))
+        Gemm.backend = saved
+        let gf = { (t: Double?) in t.map { String(format: "%7.1f", flop / $0 / 1e9) } ?? "      —" }
+        let ratio = tb[.oneDNN].flatMap { d in tb[.openBLAS].map { String(format: "%.3f", $0 / d) } } ?? "—"
+        print(label.padding(toLength: 30, withPad: " ", startingAt: 0)
+              + " \(gf(tb[.oneDNN]))         \(gf(tb[.openBLAS]))           \(gf(td))           \(ratio)")
     }
 }
 sgemmTable("sgemm (row-major, C = A·Bᵀ as in a Linear layer)", transB: true,

@@ -45,13 +45,18 @@ final class OpsTests: XCTestCase {
 
     func testGemmAgainstNaiveOnRaggedShapes() {
         let rng = RandomGenerator(seed: 3)
-        for (m, n, k) in [(1, 1, 1), (1, 37, 19), (17, 33, 9), (64, 31, 130), (3, 200, 5)] {
-            for (ta, tb) in [(false, false), (true, true), (false, true)] {
-                let a = randomValues(m * k, rng), b = randomValues(k * n, rng)
-                var c1 = [Float](repeating: 0.5, count: m * n), c2 = c1
-                Gemm.sgemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 0.7, a: a, lda: ta ? m : k, b: b, ldb: tb ? k : n, beta: 0.3, c: &c1, ldc: n)
-                Gemm.naive(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 0.7, a: a, lda: ta ? m : k, b: b, ldb: tb ? k : n, beta: 0.3, c: &c2, ldc: n)
-                assertClose(c1.map(Double.init), c2.map(Double.init), rtol: 1e-4, atol: 1e-4, "gemm \(m)x\(n)x\(k)")
+        let saved = Gemm.backend
+        defer { Gemm.backend = saved }
+        for backend in GemmBackend.allCases where backend.isAvailable {
+            Gemm.backend = backend
+            for (m, n, k) in [(1, 1, 1), (1, 37, 19), (17, 33, 9), (64, 31, 130), (3, 200, 5)] {
+                for (ta, tb) in [(false, false), (true, true), (false, true)] {
+                    let a = randomValues(m * k, rng), b = randomValues(k * n, rng)
+                    var c1 = [Float](repeating: 0.5, count: m * n), c2 = c1
+                    Gemm.sgemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 0.7, a: a, lda: ta ? m : k, b: b, ldb: tb ? k : n, beta: 0.3, c: &c1, ldc: n)
+                    Gemm.naive(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 0.7, a: a, lda: ta ? m : k, b: b, ldb: tb ? k : n, beta: 0.3, c: &c2, ldc: n)
+                    assertClose(c1.map(Double.init), c2.map(Double.init), rtol: 1e-4, atol: 1e-4, "gemm \(backend) \(m)x\(n)x\(k)")
+                }
             }
         }
     }

@@ -46,20 +46,49 @@ final class RuntimeTests: XCTestCase {
         let rng = RandomGenerator(seed: 12)
         // 600×500×40 splits by rows; 8×700×300 (few rows) by columns; 30×20×4000 (long K) by K
         // into partial products that are added; both transposes, β ≠ 0.
-        for (m, n, k) in [(600, 500, 40), (8, 700, 300), (30, 20, 4000)] {
-            for (ta, tb) in [(false, true), (true, false), (true, true), (false, false)] {
-                let a = (0..<(m * k)).map { _ in rng.normal() }, b = (0..<(k * n)).map { _ in rng.normal() }
-                var c1 = [Float](repeating: 0.25, count: m * n), c2 = c1
-                Gemm.sgemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 0.5, a: a, lda: ta ? m : k, b: b, ldb: tb ? k : n,
-                           beta: 0.5, c: &c1, ldc: n)
-                Gemm.naive(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 0.5, a: a, lda: ta ? m : k, b: b, ldb: tb ? k : n,
-                           beta: 0.5, c: &c2, ldc: n)
-                let tol = 1e-5 * Double(k).squareRoot()
-                for i in 0..<(m * n) {
-                    XCTAssertEqual(Double(c1[i]), Double(c2[i]), accuracy: tol * (1 + abs(Double(c2[i]))) + 1e-3,
-                                   "\(m)×\(n)×\(k) \(ta) \(tb) [\(i)]")
+        // Each backend this build has (oneDNN and OpenBLAS on Linux).
+        let saved = Gemm.backend
+        defer { Gemm.backend = saved }
+        for backend in GemmBackend.allCases where backend.isAvailable {
+            Gemm.backend = backend
+            for (m, n, k) in [(600, 500, 40), (8, 700, 300), (30, 20, 4000)] {
+                for (ta, tb) in [(false, true), (true, false), (true, true), (false, false)] {
+                    let a = (0..<(m * k)).map { _ in rng.normal() }, b = (0..<(k * n)).map { _ in rng.normal() }
+                    var c1 = [Float](repeating: 0.25, count: m * n), c2 = c1
+                    Gemm.sgemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 0.5, a: a, lda: ta ? m : k, b: b, ldb: tb ? k : n,
+                               beta: 0.5, c: &c1, ldc: n)
+                    Gemm.naive(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 0.5, a: a, lda: ta ? m : k, b: b, ldb: tb ? k : n,
+                               beta: 0.5, c: &c2, ldc: n)
+                    let tol = 1e-5 * Double(k).squareRoot()
+                    for i in 0..<(m * n) {
+                        XCTAssertEqual(Double(c1[i]), Double(c2[i]), accuracy: tol * (1 + abs(Double(c2[i]))) + 1e-3,
+                                       "\(m)×\(n)×\(k) \(ta) \(tb) [\(i)]")
+                    }
                 }
             }
         }
+    }
+
+    func testOneDNNStartsNoThreadsOfItsOwn() throws {
+        // oneDNN's OpenMP runtime is held to one thread on each calling thread: products split over
+        // Frugal's workers leave the process with the threads it had (Linux: /proc/self/task).
+        #if os(Linux)
+        XCTAssertTrue(GemmBackend.oneDNN.isAvailable, "Linux builds link oneDNN (scripts/setup installs libdnnl-dev)")
+        let saved = Gemm.backend
+        defer { Gemm.backend = saved }
+        func threads() -> Int { (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").count) ?? -1 }
+        let rng = RandomGenerator(seed: 13)
+        let (m, n, k) = (512, 576, 576)
+        let a = (0..<(m * k)).map { _ in rng.normal() }, b = (0..<(k * n)).map { _ in rng.normal() }
+        var c = [Float](repeating: 0, count: m * n)
+        Gemm.backend = .openBLAS
+        Gemm.sgemm(transA: false, transB: true, m: m, n: n, k: k, a: a, lda: k, b: b, ldb: k, c: &c, ldc: n)
+        let before = threads()
+        Gemm.backend = .oneDNN
+        for _ in 0..<4 { Gemm.sgemm(transA: false, transB: true, m: m, n: n, k: k, a: a, lda: k, b: b, ldb: k, c: &c, ldc: n) }
+        XCTAssertEqual(threads(), before)
+        #else
+        throw XCTSkip("oneDNN is used on Linux only")
+        #endif
     }
 }

@@ -1,14 +1,44 @@
-// Gemm — single-precision matrix multiply, C = α·op(A)·op(B) + β·C, row-major, through CBLAS
-// (OpenBLAS on Linux, Accelerate on macOS). `naive` is the readable reference the tests compare to.
+// Gemm — single-precision matrix multiply, C = α·op(A)·op(B) + β·C, row-major, through oneDNN's
+// sgemm where Frugal was built with it (Linux, libdnnl-dev), else CBLAS (OpenBLAS on Linux,
+// Accelerate on macOS). `naive` is the readable reference the tests compare to.
 //
-// Threads: by default OpenBLAS is kept single-threaded and a large product is cut into one slice of
-// C per core, each an sgemm call on a Frugal worker (`splitOverPool`); a call made inside a parallel
-// region runs whole on its thread. So only one pool of threads ever runs. When `Gemm.profiling` is
-// on, time spent inside sgemm and the FLOPs it did are accumulated (the benchmark reports sgemm's
-// share of a training step with it).
+// Backend: oneDNN 2.6 (Debian) runs every shape of the default model's training step 3–16% faster
+// than OpenBLAS 0.3.21's Cooperlake kernels on this project's AVX-512 machines, one core each, both
+// cores busy, alternating in one process (`make bench`, section kernels, shows both). FRUGAL_GEMM=
+// openblas picks OpenBLAS; so does FRUGAL_GEMM_SPLIT=0 (OpenBLAS then runs its own threads).
+//
+// Threads: by default the BLAS is kept single-threaded and a large product is cut into one slice of
+// C per core, each a call on a Frugal worker (`splitOverPool`); a call made inside a parallel region
+// runs whole on its thread. So only one pool of threads ever runs (oneDNN's OpenMP runtime is told
+// one thread on every thread that calls it). When `Gemm.profiling` is on, time spent inside sgemm and
+// the FLOPs it did are accumulated (the benchmark reports sgemm's share of a training step with it).
 import CBLAS
+#if canImport(CDNNL)
+import CDNNL
+#endif
 import Dispatch
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The library that runs `Gemm.sgemm`'s products.
+public enum GemmBackend: String, Sendable, CaseIterable {
+    case openBLAS = "openblas", oneDNN = "onednn"
+
+    /// Whether this build can use it.
+    public var isAvailable: Bool {
+        switch self {
+        case .openBLAS: return true
+        case .oneDNN:
+            #if canImport(CDNNL)
+            return true
+            #else
+            return false
+            #endif
+        }
+    }
+}
 
 public enum Gemm {
     nonisolated(unsafe) public static var profiling = false
@@ -25,6 +55,14 @@ public enum Gemm {
     /// workers (the default), instead of letting OpenBLAS start its own threads. Measured on the
     /// default model's fine-tuning step: 8–30% more tokens/s (QLoRA 220–265 against 196–204), as two
     /// thread pools no longer take turns on the same two cores. FRUGAL_GEMM_SPLIT=0 turns it off.
+    /// The library behind sgemm: oneDNN when available, unless FRUGAL_GEMM=openblas or
+    /// FRUGAL_GEMM_SPLIT=0. Settable (benchmarks compare the two; results differ in rounding only).
+    nonisolated(unsafe) public static var backend: GemmBackend = {
+        let env = ProcessInfo.processInfo.environment
+        if env["FRUGAL_GEMM"] == "openblas" || !splitOverPool || !GemmBackend.oneDNN.isAvailable { return .openBLAS }
+        return .oneDNN
+    }()
+
     public static let splitOverPool: Bool = {
         guard ProcessInfo.processInfo.environment["FRUGAL_GEMM_SPLIT"] != "0" else { return false }
         openblas_set_num_threads(1)
@@ -72,8 +110,7 @@ public enum Gemm {
                     let bp = transB ? b + k0 : b + k0 * ldb
                     // slice 0 goes into C itself (with β), the others into their partials
                     let (cp, ldcp, bt) = p == 0 ? (c, ldc, beta) : (partial + (p - 1) * m * n, n, Float(0))
-                    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                                Int32(m), Int32(n), Int32(kc), alpha, ap, Int32(lda), bp, Int32(ldb), bt, cp, Int32(ldcp))
+                    kernel(transA, transB, m, n, kc, alpha, ap, lda, bp, ldb, bt, cp, ldcp)
                 }
                 Parallel.forChunks(m, grain: Swift.max(1, m / parts)) { rows in
                     for p in 1..<parts {
@@ -89,21 +126,16 @@ public enum Gemm {
                 // 280–288 against 271–276, alternating), while 512 × 1536 is even or favours columns.
                 Parallel.forChunks(m, grain: Swift.max(1, m / parts)) { r in
                     let ap = transA ? a + r.lowerBound : a + r.lowerBound * lda
-                    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                                Int32(r.count), Int32(n), Int32(k), alpha, ap, Int32(lda), b, Int32(ldb), beta,
-                                c + r.lowerBound * ldc, Int32(ldc))
+                    kernel(transA, transB, r.count, n, k, alpha, ap, lda, b, ldb, beta, c + r.lowerBound * ldc, ldc)
                 }
             } else {
                 Parallel.forChunks(n, grain: Swift.max(1, n / parts)) { r in
                     let bp = transB ? b + r.lowerBound * ldb : b + r.lowerBound
-                    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                                Int32(m), Int32(r.count), Int32(k), alpha, a, Int32(lda), bp, Int32(ldb), beta,
-                                c + r.lowerBound, Int32(ldc))
+                    kernel(transA, transB, m, r.count, k, alpha, a, lda, bp, ldb, beta, c + r.lowerBound, ldc)
                 }
             }
         } else {
-            cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+            kernel(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
         }
         if profiling {
             let dt = DispatchTime.now().uptimeNanoseconds - start
@@ -116,6 +148,34 @@ public enum Gemm {
             shapeLock.unlock()
         }
     }
+
+    /// One product on the calling thread, by `backend` (oneDNN on one OpenMP thread; OpenBLAS with
+    /// its own thread setting). A product oneDNN refuses (it should not) runs on OpenBLAS.
+    @inline(__always)
+    static func kernel(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
+                       _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int, _ beta: Float,
+                       _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+        #if canImport(CDNNL)
+        if backend == .oneDNN {
+            ompSetNumThreads?(1)
+            let status = dnnl_sgemm(transA ? letterT : letterN, transB ? letterT : letterN, dnnl_dim_t(m), dnnl_dim_t(n),
+                                    dnnl_dim_t(k), alpha, a, dnnl_dim_t(lda), b, dnnl_dim_t(ldb), beta, c, dnnl_dim_t(ldc))
+            if status == dnnl_success { return }
+        }
+        #endif
+        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    #if canImport(CDNNL)
+    static let letterT = CChar(UInt8(ascii: "T")), letterN = CChar(UInt8(ascii: "N"))
+    /// libgomp's omp_set_num_threads (loaded with oneDNN), found at run time: it sets the calling
+    /// thread's team size, so oneDNN never starts OpenMP threads beside Frugal's workers.
+    nonisolated(unsafe) static let ompSetNumThreads: (@convention(c) (Int32) -> Void)? = {
+        guard let sym = dlsym(nil, "omp_set_num_threads") else { return nil }
+        return unsafeBitCast(sym, to: (@convention(c) (Int32) -> Void).self)
+    }()
+    #endif
 
     /// y[j] = Σ_p B[j, p]·x[p] for j in `rows` (B row-major with stride ldb): four rows at a time,
     /// sixteen lanes, fused multiply-add. Serial; memory-bound on any realistic shape.
