@@ -1,6 +1,16 @@
 // swift-tools-version:6.0
 // Frugal — deep learning for the GPU-poor. See README.md and docs/architecture.md.
 import PackageDescription
+import Foundation
+
+// oneDNN's sgemm (Gemm's default backend, see Gemm.swift) where its header is installed: on Linux
+// scripts/setup installs Debian's libdnnl-dev (x86-64); without it Gemm uses CBLAS alone.
+#if os(Linux)
+let oneDNN: [Target.Dependency] = FileManager.default.fileExists(atPath: "/usr/include/oneapi/dnnl/dnnl.h")
+    ? [.target(name: "CDNNL", condition: .when(platforms: [.linux]))] : []
+#else
+let oneDNN: [Target.Dependency] = []
+#endif
 
 // Hot numeric targets are compiled for AVX2 + FMA on x86-64 (Haswell, 2013, and later; every
 // AMD Zen). Without it Swift's SIMD types fall back to one library call per lane (50x slower).
@@ -37,10 +47,8 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
-        // oneDNN's sgemm (Linux): Gemm's default backend where it is installed (see Gemm.swift)
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL", providers: [.apt(["libdnnl-dev"])]),
-        .target(name: "FrugalCore", dependencies: ["CBLAS", .target(name: "CDNNL", condition: .when(platforms: [.linux])),
-                                                   "FrugalAVX512"], swiftSettings: numeric),
+        .target(name: "FrugalCore", dependencies: ["CBLAS", "FrugalAVX512"] + oneDNN, swiftSettings: numeric),
         .target(name: "FrugalAVX512", swiftSettings: avx512Flags),
         .target(name: "FrugalQuant", dependencies: ["FrugalCore", "FrugalAVX512"], swiftSettings: numeric),
         .target(name: "FrugalSpec"),
