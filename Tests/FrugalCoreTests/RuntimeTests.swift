@@ -74,6 +74,10 @@ final class RuntimeTests: XCTestCase {
         // Frugal's workers leave the process with the threads it had (Linux: /proc/self/task).
         #if os(Linux) && arch(x86_64)
         XCTAssertTrue(GemmBackend.oneDNN.isAvailable, "x86-64 Linux builds link oneDNN (scripts/setup installs libdnnl-dev)")
+        let env = ProcessInfo.processInfo.environment
+        if env["FRUGAL_GEMM"] == nil && env["FRUGAL_GEMM_SPLIT"] == nil {
+            XCTAssertEqual(Gemm.backend, .oneDNN, "oneDNN is the default backend where it is linked")
+        }
         let saved = Gemm.backend
         defer { Gemm.backend = saved }
         func threads() -> Int { (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").count) ?? -1 }

@@ -51,18 +51,23 @@ public enum Gemm {
     /// then M, N, K, β). Calls made inside a parallel region add their own thread's time.
     nonisolated(unsafe) public private(set) static var byShape: [String: (calls: Int, ns: UInt64)] = [:]
 
+    /// The library behind sgemm: oneDNN when this build has it (and its OpenMP runtime can be held
+    /// to one thread), unless FRUGAL_GEMM=openblas or FRUGAL_GEMM_SPLIT=0. Settable (benchmarks
+    /// compare the two; results differ in rounding only).
+    nonisolated(unsafe) public static var backend: GemmBackend = {
+        let env = ProcessInfo.processInfo.environment
+        guard env["FRUGAL_GEMM"] != "openblas", splitOverPool, GemmBackend.oneDNN.isAvailable else { return .openBLAS }
+        #if canImport(CDNNL)
+        return ompSetNumThreads == nil ? .openBLAS : .oneDNN
+        #else
+        return .openBLAS
+        #endif
+    }()
+
     /// Whether sgemm runs OpenBLAS single-threaded on one slice of C per core, through Frugal's
     /// workers (the default), instead of letting OpenBLAS start its own threads. Measured on the
     /// default model's fine-tuning step: 8–30% more tokens/s (QLoRA 220–265 against 196–204), as two
     /// thread pools no longer take turns on the same two cores. FRUGAL_GEMM_SPLIT=0 turns it off.
-    /// The library behind sgemm: oneDNN when available, unless FRUGAL_GEMM=openblas or
-    /// FRUGAL_GEMM_SPLIT=0. Settable (benchmarks compare the two; results differ in rounding only).
-    nonisolated(unsafe) public static var backend: GemmBackend = {
-        let env = ProcessInfo.processInfo.environment
-        if env["FRUGAL_GEMM"] == "openblas" || !splitOverPool || !GemmBackend.oneDNN.isAvailable { return .openBLAS }
-        return .oneDNN
-    }()
-
     public static let splitOverPool: Bool = {
         guard ProcessInfo.processInfo.environment["FRUGAL_GEMM_SPLIT"] != "0" else { return false }
         openblas_set_num_threads(1)
