@@ -36,6 +36,11 @@ if CommandLine.arguments.count == 4 && CommandLine.arguments[1] == "ab" {
     try ModelBench.ab(CommandLine.arguments[2], CommandLine.arguments[3])
     exit(0)
 }
+if CommandLine.arguments.count == 6 && CommandLine.arguments[1] == "memory-row" {
+    let a = CommandLine.arguments
+    try MemoryCheck.row(method: a[2], ckpt: a[3], batch: Int(a[4]) ?? 0, tokens: Int(a[5]) ?? 0)
+    exit(0)
+}
 if CommandLine.arguments.count == 3 && CommandLine.arguments[1] == "generate" {
     try ModelBench.generate(CommandLine.arguments[2])
     exit(0)
