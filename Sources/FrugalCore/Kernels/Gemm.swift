@@ -4,8 +4,9 @@
 //
 // Backend: oneDNN 2.6 (Debian) runs every shape of the default model's training step 3–16% faster
 // than OpenBLAS 0.3.21's Cooperlake kernels on this project's AVX-512 machines, one core each, both
-// cores busy, alternating in one process (`make bench`, section kernels, shows both). FRUGAL_GEMM=
-// openblas picks OpenBLAS; so does FRUGAL_GEMM_SPLIT=0 (OpenBLAS then runs its own threads).
+// cores busy, alternating in one process (`make bench`, section kernels, shows both). So it is the
+// default on CPUs with AVX-512; elsewhere (not measured) OpenBLAS stays, unless FRUGAL_GEMM=onednn.
+// FRUGAL_GEMM=openblas picks OpenBLAS; so does FRUGAL_GEMM_SPLIT=0 (OpenBLAS then runs its threads).
 //
 // Threads: by default the BLAS is kept single-threaded and a large product is cut into one slice of
 // C per core, each a call on a Frugal worker (`splitOverPool`); a call made inside a parallel region
@@ -52,11 +53,13 @@ public enum Gemm {
     nonisolated(unsafe) public private(set) static var byShape: [String: (calls: Int, ns: UInt64)] = [:]
 
     /// The library behind sgemm: oneDNN when this build has it (and its OpenMP runtime can be held
-    /// to one thread), unless FRUGAL_GEMM=openblas or FRUGAL_GEMM_SPLIT=0. Settable (benchmarks
+    /// to one thread) on an AVX-512 CPU, where it was measured faster, unless FRUGAL_GEMM=openblas
+    /// or FRUGAL_GEMM_SPLIT=0; FRUGAL_GEMM=onednn asks for it on any CPU. Settable (benchmarks
     /// compare the two; results differ in rounding only).
     nonisolated(unsafe) public static var backend: GemmBackend = {
         let env = ProcessInfo.processInfo.environment
-        guard env["FRUGAL_GEMM"] != "openblas", splitOverPool, GemmBackend.oneDNN.isAvailable else { return .openBLAS }
+        guard env["FRUGAL_GEMM"] != "openblas", splitOverPool, GemmBackend.oneDNN.isAvailable,
+              CPUFeatures.hasAVX512 || env["FRUGAL_GEMM"] == "onednn" else { return .openBLAS }
         #if canImport(CDNNL)
         return ompSetNumThreads == nil ? .openBLAS : .oneDNN
         #else
