@@ -62,10 +62,12 @@ public struct DoubleQuantizedAbsmax: Sendable, Equatable {
     /// The rebuilt absmax of 4-bit block `b` (Float32, bit-exact with bnb's dequantize_4bit).
     @inlinable
     public func absmax(ofBlock b: Int) -> Float {
-        let nested = nestedShift >= 0 ? b &>> nestedShift : b / nestedBlockSize
-        let scaled = nestedCode[Int(codes[b])] * nestedAbsmax[nested]
+        let scaled = nestedCode[Int(codes[b])] * nestedAbsmax[nestedIndex(b)]
         return scaled + offset
     }
+
+    /// The nested block holding block b's scale.
+    @usableFromInline @inline(__always) func nestedIndex(_ b: Int) -> Int { nestedShift >= 0 ? b &>> nestedShift : b / nestedBlockSize }
 
     /// `absmax(ofBlock:)` for each of `blocks`, into dst[0..<blocks.count] (the arrays read through
     /// their buffers once, not per block).
@@ -73,10 +75,7 @@ public struct DoubleQuantizedAbsmax: Sendable, Equatable {
         codes.withUnsafeBufferPointer { cp in nestedCode.withUnsafeBufferPointer { np in
             nestedAbsmax.withUnsafeBufferPointer { ap in
                 let c = cp.baseAddress!, code = np.baseAddress!, nested = ap.baseAddress!
-                for b in blocks {
-                    let n = nestedShift >= 0 ? b &>> nestedShift : b / nestedBlockSize
-                    dst[b - blocks.lowerBound] = code[Int(c[b])] * nested[n] + offset
-                }
+                for b in blocks { dst[b - blocks.lowerBound] = code[Int(c[b])] * nested[nestedIndex(b)] + offset }
             }
         } }
     }

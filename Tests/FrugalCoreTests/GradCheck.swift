@@ -77,3 +77,14 @@ func assertPartsClose(_ a: [[Float]], _ b: [[Float]], rel: Double, _ what: Strin
                     "\(what), part \(p)", file: file, line: line)
     }
 }
+
+/// Runs `body` once with each sgemm backend this build has (oneDNN and OpenBLAS on x86-64 Linux),
+/// then restores the one that was set.
+func forEachGemmBackend(_ body: (GemmBackend) -> Void) {
+    let saved = Gemm.backend
+    defer { Gemm.backend = saved }
+    for backend in GemmBackend.allCases where backend.isAvailable {
+        Gemm.backend = backend
+        body(backend)
+    }
+}

@@ -47,10 +47,7 @@ final class RuntimeTests: XCTestCase {
         // 600×500×40 splits by rows; 8×700×300 (few rows) by columns; 30×20×4000 (long K) by K
         // into partial products that are added; both transposes, β ≠ 0.
         // Each backend this build has (oneDNN and OpenBLAS on Linux).
-        let saved = Gemm.backend
-        defer { Gemm.backend = saved }
-        for backend in GemmBackend.allCases where backend.isAvailable {
-            Gemm.backend = backend
+        forEachGemmBackend { backend in
             for (m, n, k) in [(600, 500, 40), (8, 700, 300), (30, 20, 4000)] {
                 for (ta, tb) in [(false, true), (true, false), (true, true), (false, false)] {
                     let a = (0..<(m * k)).map { _ in rng.normal() }, b = (0..<(k * n)).map { _ in rng.normal() }
@@ -62,7 +59,7 @@ final class RuntimeTests: XCTestCase {
                     let tol = 1e-5 * Double(k).squareRoot()
                     for i in 0..<(m * n) {
                         XCTAssertEqual(Double(c1[i]), Double(c2[i]), accuracy: tol * (1 + abs(Double(c2[i]))) + 1e-3,
-                                       "\(m)×\(n)×\(k) \(ta) \(tb) [\(i)]")
+                                       "\(backend) \(m)×\(n)×\(k) \(ta) \(tb) [\(i)]")
                     }
                 }
             }

@@ -57,11 +57,12 @@ public enum Gemm {
     /// or FRUGAL_GEMM_SPLIT=0; FRUGAL_GEMM=onednn asks for it on any CPU. Settable (benchmarks
     /// compare the two; results differ in rounding only).
     nonisolated(unsafe) public static var backend: GemmBackend = {
-        let env = ProcessInfo.processInfo.environment
-        guard env["FRUGAL_GEMM"] != "openblas", splitOverPool, GemmBackend.oneDNN.isAvailable,
-              CPUFeatures.hasAVX512 || env["FRUGAL_GEMM"] == "onednn" else { return .openBLAS }
         #if canImport(CDNNL)
-        return ompSetNumThreads == nil ? .openBLAS : .oneDNN
+        let choice = ProcessInfo.processInfo.environment["FRUGAL_GEMM"]
+        // splitOverPool first, on either backend: reading it sets OpenBLAS's threads
+        guard splitOverPool, choice != "openblas", ompSetNumThreads != nil,
+              CPUFeatures.hasAVX512 || choice == "onednn" else { return .openBLAS }
+        return .oneDNN
         #else
         return .openBLAS
         #endif
