@@ -72,7 +72,7 @@ enum MemoryCheck {
         let config = try ModelPreset.named("SmolLM2-135M").config
         let rssBefore = status("VmRSS") ?? 0
         let baseline = MemoryStats.current
-        let model = LlamaModel(randomlyInitialized: config, rng: RandomGenerator(seed: 6))
+        let model = DecoderModel(randomlyInitialized: config, rng: RandomGenerator(seed: 6))
         if method == .qlora {
             try model.quantizeBlockLinears(type: .nf4, blockSize: 64, doubleQuant: true)
             // the released Float32 block weights go back to the OS, as if the model had been loaded

@@ -31,7 +31,7 @@ enum ModelBench {
         print("\n## inference, default model, 128-token prompt, 128 new tokens")
         let prompt: [Int32] = (0..<128).map { Int32(100 + ($0 * 37) % 20000) }
         for quantized in [false, true] {
-            let model = quantized ? try LlamaModel.load4Bit("default") : try LlamaModel.load("default")
+            let model = quantized ? try DecoderModel.load4Bit("default") : try DecoderModel.load("default")
             if quantized { try model.quantizeHeadForDecoding() }
             _ = model.generate(prompt: Array(prompt.prefix(8)), maxTokens: 4, eos: [])   // warm up
             let r = model.generate(prompt: prompt, maxTokens: 128, eos: [])
@@ -43,7 +43,7 @@ enum ModelBench {
     /// One inference configuration ("fp32" or "nf4") in this process, three rounds; prints the best
     /// prompt and decode rates as one JSON line (read by Benchmarks/compare_inference.py).
     static func generate(_ name: String) throws {
-        let model = name == "nf4" ? try LlamaModel.load4Bit("default") : try LlamaModel.load("default")
+        let model = name == "nf4" ? try DecoderModel.load4Bit("default") : try DecoderModel.load("default")
         if name == "nf4" { try model.quantizeHeadForDecoding() }
         let prompt: [Int32] = (0..<128).map { Int32(100 + ($0 * 37) % 20000) }
         _ = model.generate(prompt: Array(prompt.prefix(8)), maxTokens: 4, eos: [])   // warm up
@@ -107,7 +107,7 @@ enum ModelBench {
 
     /// The trainer of one configuration, after its warm-up step.
     static func benchTrainer(_ name: String, steps: Int) throws -> Trainer {
-        let model = name.hasPrefix("qlora") ? try LlamaModel.load4Bit("default") : try LlamaModel.load("default")
+        let model = name.hasPrefix("qlora") ? try DecoderModel.load4Bit("default") : try DecoderModel.load("default")
         var adapter: LoRAAdapter? = nil
         if name == "full" { for (_, t) in model.namedTensors { t.requiresGrad = true } }
         else { adapter = try LoRAAdapter.attach(to: model, config: LoRAConfig(rank: 8, alpha: 16, dropout: name.hasSuffix("-drop") ? 0.05 : 0, targets: ["all-linear"]), seed: 0) }
@@ -141,10 +141,10 @@ enum ModelBench {
         switch switchName {
         case "inplace": set = { Tensor.accumulatesInPlace = $0 }
         case "skinny": set = { SkinnyGemm.enabled = $0 }
-        case "group": set = { LlamaBlock.groupsLowRankBranches = $0 }
+        case "group": set = { DecoderBlock.groupsLowRankBranches = $0 }
         default: print("unknown switch \(switchName): inplace, skinny or group"); return
         }
-        let model = name.hasPrefix("qlora") ? try LlamaModel.load4Bit("default") : try LlamaModel.load("default")
+        let model = name.hasPrefix("qlora") ? try DecoderModel.load4Bit("default") : try DecoderModel.load("default")
         var adapter: LoRAAdapter? = nil
         if name == "full" { for (_, t) in model.namedTensors { t.requiresGrad = true } }
         else { adapter = try LoRAAdapter.attach(to: model, config: LoRAConfig(rank: 8, alpha: 16, dropout: 0, targets: ["all-linear"]), seed: 0) }

@@ -150,7 +150,7 @@ if CPUFeatures.hasAVX512 {
 print("\n## one Llama block, batch 4 × 128 tokens, C 576, H 9, K 3, F 1536: forward + backward")
 let config = ModelConfig(architecture: .llama, vocabSize: 256, hiddenSize: 576, intermediateSize: 1536,
                          numLayers: 1, numHeads: 9, numKVHeads: 3, ropeTheta: 100_000)
-let model = LlamaModel(randomlyInitialized: config, rng: rng)
+let model = DecoderModel(randomlyInitialized: config, rng: rng)
 let block = model.blocks[0]
 let input = Tensor.randn([4, 128, 576], rng: rng, requiresGrad: true)
 let positions = Array(0..<128)

@@ -1,5 +1,5 @@
 // MemoryFrugalBlock — one Llama decoder block's forward exactly as Frugal's engine runs it
-// (FrugalModels' LlamaBlock, FrugalTrain's LoRALinear, FrugalQuant's linear4Bit, FrugalCore's
+// (FrugalModels' DecoderBlock, FrugalTrain's LoRALinear, FrugalQuant's linear4Bit, FrugalCore's
 // ops and autograd), replayed on sizes: every Float32 tensor the forward allocates, and which of
 // them stay alive until the end of the backward pass.
 //
@@ -15,7 +15,7 @@
 // storage (MemoryStats does not count them, so neither does this).
 // LoRA dropout > 0 (`dropout`): each wrapped module draws its own mask, which its LoRA update keeps
 // as bits (⌈B·T·In/32⌉ floats' bytes); dropout(x) is rebuilt from x and the bits, never kept.
-// Leaves out: GPT-2 (Frugal's LlamaModel has no GPT-2 block).
+// Leaves out: GPT-2 (Frugal's DecoderModel has no GPT-2 block).
 import FrugalSpec
 
 /// The tensors one block's forward allocates in Frugal, with what survives until backward ends.
@@ -77,7 +77,7 @@ enum FrugalBlockModel {
         // A projection: base product (+ bias), then the LoRA branch y + s·(x·Aᵀ)·Bᵀ when wrapped,
         // which Frugal accumulates into y's own storage (addingLowRank): it saves x·Aᵀ [B,T,r] and
         // captures x; the result is y's buffer, now carrying a gradient. Branches over one input
-        // without dropout (q/k/v, gate/up) share one x·[A]ᵀ [B,T,Σr] (LlamaBlock.project): the same
+        // without dropout (q/k/v, gate/up) share one x·[A]ᵀ [B,T,Σr] (DecoderBlock.project): the same
         // elements as one x·Aᵀ per branch, listed here per branch.
         func linear(_ module: String, _ x: Int, in inDim: Double, _ inLetter: String, out: Double, _ letter: String,
                     bias: Bool) -> Int {

@@ -1,6 +1,8 @@
-// GGUFFile+ModelConfig — the ModelConfig described by a Llama GGUF file's metadata.
+// GGUFFile+ModelConfig — the ModelConfig described by a GGUF file's metadata. The family comes
+// from `general.architecture` (ModelFamily registry: llama, qwen2, qwen3, gemma3); every family
+// shares llama.cpp's key schema `ARCH.…`, read here, and adds its own through its descriptor.
 //
-// Keys (GGML `docs/gguf.md`; transformers `integrations/ggml.py` GGUF_CONFIG_MAPPING):
+// Keys (GGML `docs/gguf.md`; transformers `integrations/ggml.py` GGUF_CONFIG_MAPPING), for ARCH llama:
 //   llama.context_length -> maxPositionEmbeddings   llama.embedding_length -> hiddenSize
 //   llama.block_count -> numLayers                   llama.feed_forward_length -> intermediateSize
 //   llama.attention.head_count -> numHeads           llama.attention.head_count_kv -> numKVHeads
@@ -11,9 +13,25 @@
 //   bos/eos from tokenizer.ggml.{bos,eos}_token_id.
 // Integers are accepted in any width. f32 values are widened through their shortest decimal
 // (an f32 1e-5 becomes the Double 1e-5, as written in the original config.json).
-// Refused by name: any architecture but llama; RoPE scaling (llama.rope.scaling.*, scale_linear,
-// a rope_freqs tensor); partial rotary dimensions; sliding windows; mixture of experts.
+// Refused by name: architectures without a family; RoPE scaling (ARCH.rope.scaling.*, scale_linear,
+// a rope_freqs tensor); partial rotary dimensions; sliding windows where the family has none;
+// mixture of experts.
 import FrugalSpec
+
+extension GGUFFile: ConfigValues {
+    public var source: String { path }
+    public func contains(_ key: String) -> Bool { metadata[key] != nil }
+    public func optionalBool(_ key: String) throws -> Bool? {
+        guard let v = metadata[key] else { return nil }
+        guard case .bool(let b) = v else { throw GGUFError.wrongValueType(path: path, key: key, expected: "a boolean", found: "\(v.type)") }
+        return b
+    }
+    public func optionalString(_ key: String) throws -> String? {
+        guard let v = metadata[key] else { return nil }
+        guard let s = v.string else { throw GGUFError.wrongValueType(path: path, key: key, expected: "a string", found: "\(v.type)") }
+        return s
+    }
+}
 
 extension GGUFFile {
     /// The model's configuration, or a GGUFError saying which key is missing, malformed or refused.
@@ -24,10 +42,12 @@ extension GGUFFile {
         guard let arch = archValue.string else {
             throw GGUFError.wrongValueType(path: path, key: "general.architecture", expected: "string", found: "\(archValue.type)")
         }
-        guard arch == "llama" else { throw GGUFError.unsupportedArchitecture(path: path, architecture: arch) }
+        guard let family = ModelFamily.forGGUFArchitecture(arch) else {
+            throw GGUFError.unsupportedArchitecture(path: path, architecture: arch)
+        }
         let a = arch + "."
 
-        try refuseUnsupported(prefix: a)
+        try refuseUnsupported(prefix: a, family: family)
 
         let hidden = try positiveInt(a + "embedding_length")
         let heads = try positiveInt(a + "attention.head_count")
@@ -67,8 +87,8 @@ extension GGUFFile {
             throw GGUFError.missingKey(path: path, key: a + "vocab_size")
         }
 
-        return ModelConfig(
-            architecture: .llama,
+        var config = ModelConfig(
+            architecture: family.architecture,
             vocabSize: vocab,
             hiddenSize: hidden,
             intermediateSize: try positiveInt(a + "feed_forward_length"),
@@ -82,10 +102,14 @@ extension GGUFFile {
             tieWordEmbeddings: tensor(named: "output.weight") == nil,
             attentionBias: tensor(named: "blk.0.attn_q.bias") != nil,
             bosTokenId: try optionalInt("tokenizer.ggml.bos_token_id"),
-            eosTokenId: try optionalInt("tokenizer.ggml.eos_token_id"))
+            eosTokenId: try optionalInt("tokenizer.ggml.eos_token_id"),
+            attentionOutputBias: tensor(named: "blk.0.attn_output.bias") != nil,
+            mlpBias: tensor(named: "blk.0.ffn_gate.bias") != nil)
+        try family.readGGUF(&config, self, a)
+        return config
     }
 
-    private func refuseUnsupported(prefix a: String) throws {
+    private func refuseUnsupported(prefix a: String, family: ModelFamily) throws {
         if let t = metadata[a + "rope.scaling.type"], t.string != "none" {
             throw GGUFError.unsupportedFeature(path: path, feature: "RoPE scaling", detail: "\(a)rope.scaling.type = \(t.summary)")
         }
@@ -97,7 +121,7 @@ extension GGUFFile {
         if tensor(named: "rope_freqs.weight") != nil {
             throw GGUFError.unsupportedFeature(path: path, feature: "RoPE scaling", detail: "the file has a rope_freqs.weight tensor (Llama 3.1-style frequency factors)")
         }
-        if let w = metadata[a + "attention.sliding_window"], (w.int ?? 1) != 0 {
+        if !family.block.slidingWindow, let w = metadata[a + "attention.sliding_window"], (w.int ?? 1) != 0 {
             throw GGUFError.unsupportedFeature(path: path, feature: "sliding-window attention", detail: "\(a)attention.sliding_window = \(w.summary)")
         }
         if let e = metadata[a + "expert_count"], (e.int ?? 1) != 0 {
@@ -112,13 +136,13 @@ extension GGUFFile {
         return i
     }
 
-    func optionalInt(_ key: String) throws -> Int? {
+    public func optionalInt(_ key: String) throws -> Int? {
         guard let v = metadata[key] else { return nil }
         guard let i = v.int else { throw GGUFError.wrongValueType(path: path, key: key, expected: "an integer", found: "\(v.type)") }
         return i
     }
 
-    func optionalDouble(_ key: String) throws -> Double? {
+    public func optionalDouble(_ key: String) throws -> Double? {
         guard let v = metadata[key] else { return nil }
         let d: Double
         switch v {

@@ -1,4 +1,4 @@
-// HFModelDirectory — a Hugging Face model folder: config.json (-> ModelConfig via HFConfigReader),
+// HFModelDirectory — a Hugging Face model folder: config.json (-> ModelConfig, FrugalSpec's one parser),
 // weights in safetensors (model.safetensors, or shards via model.safetensors.index.json), and the
 // paths of the tokenizer files for FrugalText. Names are HF names; layout is HF layout.
 // Leaves out: PyTorch .bin checkpoints (pickle), remote repositories.
@@ -28,7 +28,7 @@ public final class HFModelDirectory: @unchecked Sendable {
             throw HFModelError.missingFile(path: (path as NSString).appendingPathComponent("config.json"),
                                            advice: "an HF model directory needs config.json")
         }
-        config = try HFConfigReader.read(path: cfg)
+        config = try ModelConfig(hfConfigFile: cfg)
         if let index = file("model.safetensors.index.json") {
             weights = try SafetensorsCheckpoint(path: index)
         } else if let single = file("model.safetensors") {

@@ -2,7 +2,7 @@
 // tensor types with counts and bytes, file size. Computed from tensor headers only (no weights are
 // read), so it is instant even for large files. The CLI prints it; `--json` encodes it as is.
 //
-// Components are assigned by HF tensor name (GGUF names go through GGUFTensorNames first):
+// Components are assigned by HF tensor name (GGUF names go through the file's ModelFamily first):
 // embeddings (embed_tokens, wte, wpe), attention (self_attn / attn), MLP (mlp), norms (*norm*,
 // ln_*), head (lm_head); anything else is "other". A tied head has no tensor of its own.
 import Foundation
@@ -76,7 +76,7 @@ public struct ModelSummary: Codable, Sendable, Equatable {
     public init(gguf f: GGUFFile) throws {
         let config = try f.modelConfig()
         self.init(path: f.path, format: "gguf", name: f.metadata["general.name"]?.string, config: config, fileBytes: f.fileSize,
-                  tensors: f.tensors.map { (GGUFTensorNames.hfName(gguf: $0.name) ?? $0.name, $0.type.name, $0.elementCount, $0.byteCount) })
+                  tensors: f.tensors.map { (config.family.hfName(gguf: $0.name) ?? $0.name, $0.type.name, $0.elementCount, $0.byteCount) })
     }
 
     /// Summary of an HF model directory.

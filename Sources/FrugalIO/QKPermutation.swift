@@ -1,6 +1,6 @@
 // QKPermutation — undoes llama.cpp's row permutation of the Q and K projections.
 //
-// llama.cpp `convert_hf_to_gguf.py` (`LlamaModel.permute`) reorders the rows of q_proj (with
+// llama.cpp `convert_hf_to_gguf.py` (`DecoderModel.permute`) reorders the rows of q_proj (with
 // n_head) and k_proj (with n_head_kv) so that RoPE's rotate-half pairs (i, i + D/2) become adjacent
 // rows (2i, 2i+1). transformers undoes it when loading GGUF (`_reverse_permute_weights` in
 // `modeling_gguf_pytorch_utils.py`: reshape [heads, D/2, 2, in], swap axes 1 and 2). Here, within

@@ -78,7 +78,7 @@ struct QuantizeInput {
         var infos = [String: TensorInfo]()
         var total = 0
         for t in model.file.tensors {
-            guard let hf = GGUFTensorNames.hfName(gguf: t.name) else { continue }
+            guard let hf = model.config.family.hfName(gguf: t.name) else { continue }
             infos[hf] = TensorInfo(dtype: .F32, shape: t.shape, byteCount: 4 * t.elementCount)
             total += t.byteCount
         }

@@ -30,7 +30,7 @@ public enum ExactMatchError: Error, CustomStringConvertible {
     }
 }
 
-extension LlamaModel {
+extension DecoderModel {
     public func exactMatch(_ records: [DatasetRecord], tokenizer: ModelTokenizer, maxTokens: Int = 64,
                            progress: (Int, Int) -> Void = { _, _ in }) throws -> ExactMatchResult {
         var result = ExactMatchResult(correct: 0, total: 0, samples: [])

@@ -11,7 +11,7 @@ public struct GenerationResult: Sendable {
     public var decodeSeconds: Double
 }
 
-extension LlamaModel {
+extension DecoderModel {
     /// Logits [N, V] of final hidden states [N, C] for decoding: through `decodingHead` when set
     /// (the 8-bit head), else the Float32 head.
     public func decodingLogits(_ hidden: Tensor) -> Tensor {

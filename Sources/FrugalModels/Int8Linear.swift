@@ -34,7 +34,7 @@ public final class Int8Linear: LinearLayer {
     public var namedTensors: [(String, Tensor)] { [] }
 }
 
-extension LlamaModel {
+extension DecoderModel {
     /// Holds the head (the tied embedding, or lm_head) in 8 bits for decoding: `nextTokenLogits`
     /// then reads 1 byte per weight instead of 4. Training and `logits` keep the Float32 head.
     public func quantizeHeadForDecoding(blockSize: Int = 32) throws {

@@ -15,7 +15,7 @@ public protocol LinearLayer: AnyObject {
 }
 
 /// A layer that is a base projection plus a low-rank branch (LoRA) — what a block needs to make the
-/// branches of layers sharing one input in grouped products (`LlamaBlock.project`).
+/// branches of layers sharing one input in grouped products (`DecoderBlock.project`).
 public protocol LowRankAdaptedLayer: LinearLayer {
     /// The base projection alone.
     var base: any LinearLayer { get }

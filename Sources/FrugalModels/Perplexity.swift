@@ -10,7 +10,7 @@ public struct PerplexityResult: Sendable, Codable {
     public var perplexity: Double { Foundation.exp(meanNLL) }
 }
 
-extension LlamaModel {
+extension DecoderModel {
     public func perplexity(_ ids: [Int32], window: Int = 512, stride: Int = 256,
                            progress: (Int, Int) -> Void = { _, _ in }) -> PerplexityResult {
         precondition(window >= 2 && stride >= 1 && stride <= window, "perplexity: need window ≥ 2 and 1 ≤ stride ≤ window")

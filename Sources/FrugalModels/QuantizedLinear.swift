@@ -49,7 +49,7 @@ public final class QuantizedLinear: LinearLayer {
     public var namedTensors: [(String, Tensor)] { bias.map { [("bias", $0)] } ?? [] }
 }
 
-extension LlamaModel {
+extension DecoderModel {
     /// Replaces every linear layer inside the blocks by its 4-bit quantization (embeddings, norms
     /// and the head stay Float32, as bitsandbytes leaves them). The Float32 weights are released.
     public func quantizeBlockLinears(type: FourBitType = .nf4, blockSize: Int = 64, doubleQuant: Bool = true) throws {

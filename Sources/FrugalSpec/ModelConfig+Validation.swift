@@ -59,9 +59,22 @@ extension ModelConfig {
             if attentionBias || attentionOutputBias || mlpBias {
                 throw bad("attentionBias", "Mistral has no biases")
             }
+        case .qwen3, .gemma3:
+            if mlpBias || attentionOutputBias != attentionBias {
+                throw bad("attentionBias", "\(family.displayName) has attention_bias on q, k, v and o alike and no MLP biases")
+            }
         case .llama:
             break
         }
+        if let w = slidingWindow, w <= 0 { throw bad("sliding_window", "must be positive, got \(w)") }
+        if let types = layerTypes {
+            if types.count != numLayers { throw bad("layer_types", "\(types.count) entries for \(numLayers) layers") }
+            if types.contains(.sliding) && (slidingWindow == nil || !family.block.slidingWindow) {
+                throw bad("layer_types", "sliding layers need sliding_window, and a family that implements them")
+            }
+        }
+        if let t = localRopeTheta, !(t > 0) || !t.isFinite { throw bad("rope_local_base_freq", "must be a positive number") }
+        if let s = queryPreAttnScalar, !(s > 0) || !s.isFinite { throw bad("query_pre_attn_scalar", "must be a positive number") }
         if let b = bosTokenId, b < 0 || b >= vocabSize { throw bad("bos_token_id", "\(b) is outside the vocabulary") }
         if let e = eosTokenId, e < 0 || e >= vocabSize { throw bad("eos_token_id", "\(e) is outside the vocabulary") }
     }

@@ -5,18 +5,36 @@
 // Dimension letters used across the project: B batch, T tokens, C hidden (channels),
 // H query heads, K key/value heads, D head size, F MLP intermediate, V vocabulary, L layers.
 //
-// Architecture-specific structure (norm kind, gated MLP, learned positions) is derived from
-// `architecture`, never stored twice. Validation lives in ModelConfig+Validation.swift, the HF
-// config.json reader in ModelConfig+HFConfig.swift, published models in ModelPreset+Catalog.swift,
-// parameter names and shapes in ParameterInventory.swift.
+// Architecture-specific structure (block layout, tensor names, how configs are read) belongs to
+// the architecture's `ModelFamily` (ModelFamily.swift and one file per family), never stored twice.
+// Validation lives in ModelConfig+Validation.swift, the HF config.json reader in
+// ModelConfig+HFConfig.swift, published models in ModelPreset+Catalog.swift, parameter names and
+// shapes in ParameterInventory.swift.
 //
-// Leaves out: encoder-decoder models, MoE, sliding-window attention, RoPE scaling. A config that
-// asks for one of those is refused by name where it is parsed, never silently run.
+// Leaves out: encoder-decoder models, MoE, RoPE scaling other than Llama 3's. A config that asks for
+// one of those is refused by name where it is parsed, never silently run.
 public struct ModelConfig: Codable, Equatable, Hashable, Sendable {
-    /// Architecture family. Llama, Mistral and Qwen2 share one block (RMSNorm, RoPE, GQA, SwiGLU);
-    /// GPT-2 (LayerNorm, learned positions, GELU MLP, biases) is known to the estimator only.
+    /// Architecture: the key of its `ModelFamily`. Llama, Mistral, Qwen2, Qwen3 and Gemma 3 run on
+    /// the one decoder (FrugalModels); GPT-2 (LayerNorm, learned positions, Conv1D) is known to the
+    /// estimator only.
     public enum Architecture: String, Codable, Sendable, CaseIterable {
-        case llama, mistral, qwen2, gpt2
+        case llama, mistral, qwen2, qwen3, gemma3, gpt2
+    }
+
+    /// Attention of one layer: over every earlier token, or over the last `slidingWindow` tokens.
+    public enum LayerAttention: String, Codable, Sendable { case full, sliding }
+
+    /// Llama 3.1's RoPE frequency scaling (transformers `_compute_llama3_parameters`, rope_type
+    /// "llama3"): low frequencies divided by `factor`, high ones kept, a smooth ramp between.
+    public struct RoPEScaling: Codable, Equatable, Hashable, Sendable {
+        public var factor: Double
+        public var lowFreqFactor: Double
+        public var highFreqFactor: Double
+        public var originalMaxPositions: Int
+        public init(factor: Double, lowFreqFactor: Double, highFreqFactor: Double, originalMaxPositions: Int) {
+            self.factor = factor; self.lowFreqFactor = lowFreqFactor
+            self.highFreqFactor = highFreqFactor; self.originalMaxPositions = originalMaxPositions
+        }
     }
 
     public var architecture: Architecture
@@ -38,6 +56,24 @@ public struct ModelConfig: Codable, Equatable, Hashable, Sendable {
     public var activation: Activation    // MLP nonlinearity (hidden_act / activation_function)
     public var attentionOutputBias: Bool // o_proj (GPT-2 attn.c_proj) carries a bias
     public var mlpBias: Bool             // gate/up/down (GPT-2 c_fc, c_proj) carry biases
+    // Added with the model families (optional, so configs saved before them still decode):
+    public var ropeScaling: RoPEScaling?         // Llama 3.1 "llama3" frequency scaling of global layers
+    public var slidingWindow: Int?               // W: a sliding layer's query sees its last W keys (itself included)
+    public var layerTypes: [LayerAttention]?     // per layer; nil = every layer full attention
+    public var localRopeTheta: Double?           // RoPE base of sliding layers (Gemma 3 rope_local_base_freq)
+    public var queryPreAttnScalar: Double?       // attention scores scaled by 1/√scalar (Gemma 3); nil: 1/√D
+
+    /// The family that describes this architecture's block, names and config keys.
+    public var family: ModelFamily { ModelFamily.named(architecture) }
+    /// Attention kind of layer `i`.
+    public func attention(layer i: Int) -> LayerAttention {
+        guard let types = layerTypes, i >= 0, i < types.count else { return .full }
+        return types[i]
+    }
+    /// RoPE base of layer `i` (sliding layers may have their own).
+    public func ropeTheta(layer i: Int) -> Double {
+        attention(layer: i) == .sliding ? (localRopeTheta ?? ropeTheta) : ropeTheta
+    }
 
     /// MLP nonlinearity. `silu` for the Llama family (SwiGLU: down(silu(gate(x)) * up(x))),
     /// `geluTanh` for GPT-2 (`gelu_new`), `gelu` exact erf GELU.
@@ -83,11 +119,11 @@ public struct ModelConfig: Codable, Equatable, Hashable, Sendable {
         self.eosTokenId = eosTokenId
         // Per-architecture defaults follow transformers' modules: Llama's attention_bias covers
         // q,k,v and o; Qwen2 has q,k,v biases only; Mistral none; GPT-2 biases everywhere.
-        self.activation = activation ?? (architecture == .gpt2 ? .geluTanh : .silu)
+        self.activation = activation ?? (architecture == .gpt2 || architecture == .gemma3 ? .geluTanh : .silu)
         switch architecture {
         case .llama: self.attentionOutputBias = attentionOutputBias ?? attentionBias
         case .gpt2: self.attentionOutputBias = attentionOutputBias ?? true
-        case .mistral, .qwen2: self.attentionOutputBias = attentionOutputBias ?? false
+        case .mistral, .qwen2, .qwen3, .gemma3: self.attentionOutputBias = attentionOutputBias ?? false
         }
         self.mlpBias = mlpBias ?? (architecture == .gpt2)
     }

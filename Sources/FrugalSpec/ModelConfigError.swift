@@ -5,7 +5,7 @@
 public enum ModelConfigError: Error, CustomStringConvertible, Equatable, Sendable {
     /// The bytes are not a JSON object.
     case notJSON(source: String, detail: String)
-    /// `model_type` is missing or not one of llama, mistral, qwen2, gpt2.
+    /// `model_type` is missing or names no family in the registry.
     case unsupportedModelType(source: String, modelType: String?)
     /// A required key is absent.
     case missingKey(source: String, key: String)
@@ -24,7 +24,7 @@ public enum ModelConfigError: Error, CustomStringConvertible, Equatable, Sendabl
             return "\(source): not a JSON object (\(detail)); pass an HF config.json"
         case let .unsupportedModelType(source, modelType):
             let shown = modelType.map { "model_type \"\($0)\"" } ?? "no model_type key"
-            return "\(source): \(shown) is not supported; Frugal knows llama, mistral, qwen2 and gpt2 "
+            return "\(source): \(shown) is not supported; Frugal knows \(ModelFamily.knownHFModelTypes.joined(separator: ", ")) "
                 + "(set model_type to one of them only if the architecture really is identical)"
         case let .missingKey(source, key):
             return "\(source): required key \"\(key)\" is missing; add it from the model's published config"

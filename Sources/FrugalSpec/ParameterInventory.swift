@@ -3,8 +3,8 @@
 // `model.named_parameters()`). The model builder, the quantizer and the PEFT adapter writer take
 // names from here; the estimator counts from its own closed forms and is tested against this list.
 //
-// Names (HF checkpoint names are data; this is the one table of them for config.json models):
-//   Llama / Mistral / Qwen2 (`LlamaForCausalLM` etc.), per layer i:
+// Decoder families take names from their ModelFamily module table (ModelFamily+Decoder.swift);
+// e.g. Llama / Mistral / Qwen2 (`LlamaForCausalLM` etc.), per layer i:
 //     model.embed_tokens.weight                        [V, C]
 //     model.layers.i.self_attn.q_proj.weight           [H·D, C]   (+ .bias [H·D]: Llama attention_bias, Qwen2)
 //     model.layers.i.self_attn.k_proj.weight           [K·D, C]   (+ .bias [K·D])
@@ -16,6 +16,7 @@
 //     model.layers.i.post_attention_layernorm.weight   [C]
 //     model.norm.weight                                [C]
 //     lm_head.weight                                   [V, C]     (absent when tie_word_embeddings)
+//   Qwen3 and Gemma 3 add self_attn.q_norm / k_norm [D]; Gemma 3 four norms per layer [C].
 //   GPT-2 (`GPT2LMHeadModel`; Conv1D stores weights as [in, out]):
 //     transformer.wte.weight [V, C], transformer.wpe.weight [P, C],
 //     transformer.h.i.ln_1.{weight,bias} [C], attn.c_attn.weight [C, 3C] + bias [3C],
@@ -47,9 +48,10 @@ public struct ParameterEntry: Codable, Equatable, Hashable, Sendable {
 }
 
 extension ModelConfig {
-    /// Every parameter transformers instantiates for this config, in registration order.
+    /// Every parameter transformers instantiates for this config, in registration order (from the
+    /// family's module table; GPT-2's Conv1D layout below).
     public var parameterInventory: [ParameterEntry] {
-        architecture == .gpt2 ? gpt2Inventory : llamaInventory
+        architecture == .gpt2 ? gpt2Inventory : family.decoderInventory(self)
     }
 
     /// The per-layer linear modules (name, in, out) in registration order, e.g. q_proj [C → H·D].
@@ -57,37 +59,6 @@ extension ModelConfig {
     public var linearModules: [(module: String, inFeatures: Int, outFeatures: Int)] {
         parameterInventory.filter { $0.layer == 0 && $0.linear != nil }
             .map { ($0.module, $0.linear!.inFeatures, $0.linear!.outFeatures) }
-    }
-
-    private var llamaInventory: [ParameterEntry] {
-        let c = hiddenSize, v = vocabSize, f = intermediateSize, q = queryWidth, kv = kvWidth
-        var out: [ParameterEntry] = []
-        func add(_ path: String, _ module: String, _ shape: [Int], _ component: ParameterEntry.Component,
-                 layer: Int?, linear: Bool = false, bias: Bool = false) {
-            out.append(ParameterEntry(name: path + ".weight", shape: shape, component: component, layer: layer,
-                                      module: module, modulePath: path, isBias: false,
-                                      linear: linear ? .init(inFeatures: shape[1], outFeatures: shape[0]) : nil))
-            if bias {
-                out.append(ParameterEntry(name: path + ".bias", shape: [shape[0]], component: component, layer: layer,
-                                          module: module, modulePath: path, isBias: true, linear: nil))
-            }
-        }
-        add("model.embed_tokens", "embed_tokens", [v, c], .embedding, layer: nil)
-        for i in 0..<numLayers {
-            let a = "model.layers.\(i).self_attn", m = "model.layers.\(i).mlp"
-            add(a + ".q_proj", "q_proj", [q, c], .attention, layer: i, linear: true, bias: attentionBias)
-            add(a + ".k_proj", "k_proj", [kv, c], .attention, layer: i, linear: true, bias: attentionBias)
-            add(a + ".v_proj", "v_proj", [kv, c], .attention, layer: i, linear: true, bias: attentionBias)
-            add(a + ".o_proj", "o_proj", [c, q], .attention, layer: i, linear: true, bias: attentionOutputBias)
-            add(m + ".gate_proj", "gate_proj", [f, c], .mlp, layer: i, linear: true, bias: mlpBias)
-            add(m + ".up_proj", "up_proj", [f, c], .mlp, layer: i, linear: true, bias: mlpBias)
-            add(m + ".down_proj", "down_proj", [c, f], .mlp, layer: i, linear: true, bias: mlpBias)
-            add("model.layers.\(i).input_layernorm", "input_layernorm", [c], .norm, layer: i)
-            add("model.layers.\(i).post_attention_layernorm", "post_attention_layernorm", [c], .norm, layer: i)
-        }
-        add("model.norm", "norm", [c], .norm, layer: nil)
-        if !tieWordEmbeddings { add("lm_head", "lm_head", [v, c], .head, layer: nil, linear: true) }
-        return out
     }
 
     private var gpt2Inventory: [ParameterEntry] {

@@ -38,7 +38,7 @@ public enum FinetuneEvent {
 public final class Finetune {
     public let config: FinetuneConfig
     public let plan: FinetunePlan
-    public let model: LlamaModel
+    public let model: DecoderModel
     public let adapter: LoRAAdapter?
     public let trainer: Trainer
     let valid: [TokenBatch]
@@ -66,8 +66,8 @@ public final class Finetune {
         config.warmup = config.warmup ?? Int((0.03 * Double(steps)).rounded())
 
         // QLoRA quantizes each block linear as it is read: the Float32 model is never whole in memory.
-        model = config.method == .qlora ? try LlamaModel.load4Bit(config.model, type: .nf4, blockSize: config.blockSize, doubleQuant: true)
-                                        : try LlamaModel.load(config.model)
+        model = config.method == .qlora ? try DecoderModel.load4Bit(config.model, type: .nf4, blockSize: config.blockSize, doubleQuant: true)
+                                        : try DecoderModel.load(config.model)
         switch config.method {
         case .qlora, .lora: break
         case .full: for (_, t) in model.namedTensors { t.requiresGrad = true }

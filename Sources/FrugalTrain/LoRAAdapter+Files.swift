@@ -1,6 +1,6 @@
 // LoRAAdapter+Files — an adapter to and from a PEFT adapter folder: the config through
 // PEFTAdapterConfig, the tensors through FrugalIO's PEFTAdapter (byte-identical to PEFT's file).
-// `LlamaModel.applyAdapter(at:)` is what inference commands use: attach, then merge into float
+// `DecoderModel.applyAdapter(at:)` is what inference commands use: attach, then merge into float
 // weights when the base allows it (same output, base speed).
 import Foundation
 import FrugalCore
@@ -18,7 +18,7 @@ extension LoRAAdapter {
     }
 
     /// Reads a PEFT adapter folder and attaches it to `model`.
-    public static func load(from directory: String, into model: LlamaModel) throws -> LoRAAdapter {
+    public static func load(from directory: String, into model: DecoderModel) throws -> LoRAAdapter {
         let (json, pairs) = try PEFTAdapter.read(directory)
         let config = try PEFTAdapterConfig.loraConfig(from: json)
         var tensors: [String: Tensor] = [:]
@@ -37,7 +37,7 @@ private extension Array where Element == (String, Tensor) {
     }
 }
 
-extension LlamaModel {
+extension DecoderModel {
     /// Loads a PEFT LoRA adapter and applies it: fused into the weights when they are Float32,
     /// otherwise kept as a separate branch. Returns the adapter.
     @discardableResult

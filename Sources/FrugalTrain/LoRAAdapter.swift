@@ -1,4 +1,4 @@
-// LoRAAdapter — one set of LoRA layers attached to a LlamaModel's projections: attach (wrap the
+// LoRAAdapter — one set of LoRA layers attached to a DecoderModel's projections: attach (wrap the
 // targeted projections of every block, freezing the whole base), detach (put the base layers back),
 // merge / unmerge, and the adapter's tensors under PEFT's file names
 // (`base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight`, peft `utils/save_and_load.py`
@@ -25,14 +25,14 @@ public final class LoRAAdapter {
     public let entries: [Entry]
     /// The generator for dropout masks; its state is part of a training checkpoint.
     public let dropoutRNG: RandomGenerator
-    public private(set) weak var model: LlamaModel?
+    public private(set) weak var model: DecoderModel?
 
     /// The prefix PEFT puts before the model's own names in adapter files.
     public static let peftPrefix = "base_model.model."
 
     /// Builds fresh adapter layers for `model` (A drawn from a generator seeded with `seed`, B = 0)
     /// and attaches them. Dropout masks come from a second generator derived from the same seed.
-    public static func attach(to model: LlamaModel, config: LoRAConfig, seed: UInt64) throws -> LoRAAdapter {
+    public static func attach(to model: DecoderModel, config: LoRAConfig, seed: UInt64) throws -> LoRAAdapter {
         let targets = try config.validated()
         let initRNG = RandomGenerator(seed: seed)
         let dropoutRNG = RandomGenerator(seed: seed ^ 0xD80F_0D80_F0D8_0F0D)
@@ -60,7 +60,7 @@ public final class LoRAAdapter {
 
     /// Installs this adapter's layers in `model` (which must hold the base layers they wrap) and
     /// freezes every base tensor.
-    public func attach(to model: LlamaModel) throws {
+    public func attach(to model: DecoderModel) throws {
         for e in entries {
             guard e.block < model.blocks.count else { throw LoRAError.baseMismatch(layer: e.path) }
             let current = model.blocks[e.block][keyPath: e.target.slot]

@@ -24,7 +24,7 @@ public enum LoRATarget: String, CaseIterable, Codable, Sendable {
     }
 
     /// The block's slot for this projection.
-    var slot: ReferenceWritableKeyPath<LlamaBlock, any LinearLayer> {
+    var slot: ReferenceWritableKeyPath<DecoderBlock, any LinearLayer> {
         switch self {
         case .qProj: return \.qProj
         case .kProj: return \.kProj

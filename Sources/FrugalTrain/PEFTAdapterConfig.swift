@@ -79,7 +79,7 @@ extension LoRAAdapter {
     /// ("base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight") or the model's names. Every
     /// expected tensor must be present with its shape, and nothing else. Tensors must be float32
     /// (FrugalIO converts 16-bit adapter files when it reads them).
-    public static func attach(to model: LlamaModel, config: LoRAConfig, tensors: [String: Tensor]) throws -> LoRAAdapter {
+    public static func attach(to model: DecoderModel, config: LoRAConfig, tensors: [String: Tensor]) throws -> LoRAAdapter {
         var byName: [String: Tensor] = [:]
         for (k, t) in tensors {
             let name = k.hasPrefix(peftPrefix) ? String(k.dropFirst(peftPrefix.count)) : k

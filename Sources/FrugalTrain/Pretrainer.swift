@@ -50,7 +50,7 @@ public enum PretrainError: Error, CustomStringConvertible {
 }
 
 public final class Pretrainer {
-    public let model: LlamaModel
+    public let model: DecoderModel
     public let options: PretrainOptions
     let train: [Int32], valid: [Int32]
     let rng: RandomGenerator
@@ -73,7 +73,7 @@ public final class Pretrainer {
         valid = corpus[split...].map { Int32($0) }
         self.options = options
         rng = RandomGenerator(seed: options.seed)
-        model = LlamaModel(randomlyInitialized: config, rng: rng)
+        model = DecoderModel(randomlyInitialized: config, rng: rng)
         let estimate = try? FlopsTraining.estimate(config, TrainingOptions(method: .full, batch: options.batch, seqLen: options.seqLen))
         flopsPerToken = estimate?.total ?? 6 * Double(model.parameterCount)
     }

@@ -1,4 +1,4 @@
-// Trainer — fine-tunes a LlamaModel on already-tokenized micro-batches: LoRA (only the adapter's A
+// Trainer — fine-tunes a DecoderModel on already-tokenized micro-batches: LoRA (only the adapter's A
 // and B train) or, without an adapter, every tensor that requires a gradient.
 //
 // One optimizer step = `gradAccum` micro-batches. Loss normalization: each micro-batch's loss is
@@ -18,7 +18,7 @@ import FrugalCore
 import FrugalModels
 
 public final class Trainer {
-    public let model: LlamaModel
+    public let model: DecoderModel
     public let adapter: LoRAAdapter?
     public let options: TrainOptions
     /// The tensors that train, by name (the model's names, adapter tensors included).
@@ -42,7 +42,7 @@ public final class Trainer {
     private var runTokens = 0
 
     /// `train` holds the micro-batches (each of the size one forward pass can afford).
-    public init(model: LlamaModel, adapter: LoRAAdapter?, train: [TokenBatch], options: TrainOptions) throws {
+    public init(model: DecoderModel, adapter: LoRAAdapter?, train: [TokenBatch], options: TrainOptions) throws {
         try options.validate()
         guard !train.isEmpty else { throw TrainError.noTrainingData }
         let v = model.config.vocabSize

@@ -28,7 +28,7 @@ struct EvaluateCommand: ParsableCommand {
         var records = try JSONLDatasetReader.read(path: path)
         if let limit { records = Array(records.prefix(limit)) }
         let tokenizer = try ModelTokenizer.load(model)
-        let llm = try LlamaModel.load(model)
+        let llm = try DecoderModel.load(model)
         if let adapter { try llm.applyAdapter(at: adapter) }
         let r = try llm.exactMatch(records, tokenizer: tokenizer, maxTokens: maxTokens) { done, total in
             if !json { Terminal.progress(done, total, "answers") }

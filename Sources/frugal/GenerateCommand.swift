@@ -26,7 +26,7 @@ struct SamplingFlags: ParsableArguments {
 }
 
 /// Streams generated tokens to stdout, stopping at a stop string; returns the generated text.
-func streamGeneration(model: LlamaModel, tokenizer: ModelTokenizer, prompt: [Int], flags: SamplingFlags,
+func streamGeneration(model: DecoderModel, tokenizer: ModelTokenizer, prompt: [Int], flags: SamplingFlags,
                       echo: Bool = true) -> (text: String, result: GenerationResult) {
     var decoder = tokenizer.tokenizer.makeStreamingDecoder(skipSpecialTokens: true)
     var text = ""
@@ -62,9 +62,9 @@ struct InferenceWeightFlags: ParsableArguments {
           help: "Hold the block linears in 4 bits (NF4, double quantization) and the head in 8 bits: about 1/4 of the memory and faster decoding.")
     var loadIn4Bit = false
 
-    func load(_ model: String) throws -> LlamaModel {
-        guard loadIn4Bit else { return try LlamaModel.load(model) }
-        let llm = try LlamaModel.load4Bit(model)
+    func load(_ model: String) throws -> DecoderModel {
+        guard loadIn4Bit else { return try DecoderModel.load(model) }
+        let llm = try DecoderModel.load4Bit(model)
         try llm.quantizeHeadForDecoding()
         return llm
     }

@@ -19,7 +19,7 @@ struct MergeCommand: ParsableCommand {
 
     func run() throws {
         guard dtype == "f32" || dtype == "bf16" else { throw ValidationError("--dtype must be f32 or bf16") }
-        let llm = try LlamaModel.load(model)
+        let llm = try DecoderModel.load(model)
         let a = try LoRAAdapter.load(from: adapter, into: llm)
         try a.fuse()
         let source = try ModelSource.resolve(model)

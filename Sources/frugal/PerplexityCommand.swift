@@ -21,7 +21,7 @@ struct PerplexityCommand: ParsableCommand {
         guard window >= 2, stride >= 1, stride <= window else { throw ValidationError("need --context ≥ 2 and 1 ≤ --stride ≤ --context") }
         guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read \(file)") }
         let tokenizer = try ModelTokenizer.load(model)
-        let llm = try LlamaModel.load(model)
+        let llm = try DecoderModel.load(model)
         if let adapter { try llm.applyAdapter(at: adapter) }
         let ids = tokenizer.tokenizer.encode(String(decoding: data, as: UTF8.self)).map { Int32($0) }
         let r = llm.perplexity(ids, window: window, stride: stride) { done, total in

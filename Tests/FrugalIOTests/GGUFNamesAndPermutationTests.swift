@@ -1,5 +1,6 @@
-// The GGUF <-> HF name table and the Q/K row permutation, against closed-form expectations.
+// The families' GGUF <-> HF name tables and the Q/K row permutation, against closed-form expectations.
 import XCTest
+import FrugalSpec
 @testable import FrugalIO
 
 final class GGUFNamesAndPermutationTests: XCTestCase {
@@ -20,13 +21,38 @@ final class GGUFNamesAndPermutationTests: XCTestCase {
             ("blk.1.attn_q.bias", "model.layers.1.self_attn.q_proj.bias"),
         ]
         for (g, h) in pairs {
-            XCTAssertEqual(GGUFTensorNames.hfName(gguf: g), h)
-            XCTAssertEqual(GGUFTensorNames.ggufName(hf: h), g)
+            XCTAssertEqual(ModelFamily.llama.hfName(gguf: g), h)
+            XCTAssertEqual(ModelFamily.llama.ggufName(hf: h), g)
         }
         for bad in ["blk.x.attn_q.weight", "blk.01.attn_q.weight", "blk.-1.attn_q.weight", "blk.0.nope", "rope_freqs.weight", "blk..attn_q.weight"] {
-            XCTAssertNil(GGUFTensorNames.hfName(gguf: bad), bad)
+            XCTAssertNil(ModelFamily.llama.hfName(gguf: bad), bad)
         }
-        XCTAssertNil(GGUFTensorNames.ggufName(hf: "model.layers.0.mlp.nope.weight"))
+        XCTAssertNil(ModelFamily.llama.ggufName(hf: "model.layers.0.mlp.nope.weight"))
+        XCTAssertNil(ModelFamily.llama.ggufName(hf: "model.layers.0.self_attn.q_norm.weight"), "Llama has no q_norm")
+    }
+
+    /// Gemma 3's norms: its "post_attention_layernorm" is the attention output's norm, not the MLP's.
+    func testFamilyNameTables() {
+        let pairs: [(ModelFamily, String, String)] = [
+            (.qwen3, "blk.2.attn_q_norm.weight", "model.layers.2.self_attn.q_norm.weight"),
+            (.qwen3, "blk.2.attn_k_norm.weight", "model.layers.2.self_attn.k_norm.weight"),
+            (.qwen3, "blk.2.ffn_norm.weight", "model.layers.2.post_attention_layernorm.weight"),
+            (.qwen2, "blk.0.attn_v.bias", "model.layers.0.self_attn.v_proj.bias"),
+            (.gemma3, "blk.5.attn_norm.weight", "model.layers.5.input_layernorm.weight"),
+            (.gemma3, "blk.5.post_attention_norm.weight", "model.layers.5.post_attention_layernorm.weight"),
+            (.gemma3, "blk.5.ffn_norm.weight", "model.layers.5.pre_feedforward_layernorm.weight"),
+            (.gemma3, "blk.5.post_ffw_norm.weight", "model.layers.5.post_feedforward_layernorm.weight"),
+            (.gemma3, "blk.5.attn_k_norm.weight", "model.layers.5.self_attn.k_norm.weight"),
+            (.gemma3, "token_embd.weight", "model.embed_tokens.weight"),
+        ]
+        for (f, g, h) in pairs {
+            XCTAssertEqual(f.hfName(gguf: g), h, "\(f.architecture)")
+            XCTAssertEqual(f.ggufName(hf: h), g, "\(f.architecture)")
+        }
+        XCTAssertEqual(ModelFamily.gemma3.role(ofHF: "model.layers.5.post_attention_layernorm.weight")?.role, .postAttentionNorm)
+        XCTAssertEqual(ModelFamily.llama.role(ofHF: "model.layers.5.post_attention_layernorm.weight")?.role, .mlpNorm)
+        XCTAssertTrue(ModelFamily.llama.ggufPermutesQK)
+        XCTAssertFalse(ModelFamily.qwen2.ggufPermutesQK || ModelFamily.qwen3.ggufPermutesQK || ModelFamily.gemma3.ggufPermutesQK)
     }
 
     func testUnpermuteClosedForm() {

@@ -32,7 +32,7 @@ final class HFModelDirectoryTests: XCTestCase {
         var base: [String: Any] = ["model_type": "llama", "vocab_size": 100, "hidden_size": 64, "intermediate_size": 128,
                                    "num_hidden_layers": 2, "num_attention_heads": 4]
         for (k, v) in j { base[k] = v }
-        return try HFConfigReader.parse(base, path: "config.json")
+        return try ModelConfig(hfConfigJSON: JSONSerialization.data(withJSONObject: base), source: "config.json")
     }
 
     func testConfigDefaultsAndVariants() throws {
@@ -43,26 +43,28 @@ final class HFModelDirectoryTests: XCTestCase {
         XCTAssertEqual(c.bosTokenId, 7)
         XCTAssertNil(c.eosTokenId)
         XCTAssertEqual(try config(["model_type": "qwen2", "use_sliding_window": false, "sliding_window": 32]).attentionBias, true)
-        let g = try HFConfigReader.parse(["model_type": "gpt2", "vocab_size": 50257, "n_embd": 768, "n_layer": 12, "n_head": 12], path: "c")
+        let g = try ModelConfig(hfConfigJSON: JSONSerialization.data(withJSONObject: [
+            "model_type": "gpt2", "vocab_size": 50257, "n_embd": 768, "n_layer": 12, "n_head": 12]), source: "c")
         XCTAssertEqual(g.intermediateSize, 3072)
         XCTAssertEqual(g.maxPositionEmbeddings, 1024)
         XCTAssertTrue(g.tieWordEmbeddings)
     }
 
     func testConfigRefusals() {
-        func refused(_ j: [String: Any], _ check: (HFModelError) -> Bool, line: UInt = #line) {
+        func refused(_ j: [String: Any], _ check: (ModelConfigError) -> Bool, line: UInt = #line) {
             XCTAssertThrowsError(try config(j), line: line) { e in
-                guard let h = e as? HFModelError, check(h) else { return XCTFail("\(e)", line: line) }
+                guard let h = e as? ModelConfigError, check(h) else { return XCTFail("\(e)", line: line) }
             }
         }
-        refused(["rope_scaling": ["rope_type": "llama3", "factor": 8.0]]) { if case .unsupportedFeature = $0 { return true }; return false }
+        refused(["rope_scaling": ["rope_type": "llama3", "factor": 8.0]]) { if case .missingKey(_, "low_freq_factor") = $0 { return true }; return false }
+        refused(["rope_scaling": ["rope_type": "linear", "factor": 8.0]]) { if case .unsupportedFeature = $0 { return true }; return false }
         refused(["rope_parameters": ["rope_type": "yarn", "rope_theta": 1.0]]) { if case .unsupportedFeature = $0 { return true }; return false }
         refused(["model_type": "mistral", "sliding_window": 4096, "max_position_embeddings": 32768]) { if case .unsupportedFeature = $0 { return true }; return false }
-        refused(["model_type": "t5"]) { $0 == .unsupportedArchitecture(path: "config.json", modelType: "t5") }
-        refused(["hidden_size": "64"]) { $0 == .wrongType(path: "config.json", field: "hidden_size", expected: "an integer") }
-        refused(["num_hidden_layers": 0]) { if case .invalidValue = $0 { return true }; return false }
-        refused(["num_key_value_heads": 3]) { if case .invalidValue = $0 { return true }; return false }
-        refused(["model_type": NSNull()]) { $0 == .missingField(path: "config.json", field: "model_type") }
+        refused(["model_type": "t5"]) { $0 == .unsupportedModelType(source: "config.json", modelType: "t5") }
+        refused(["hidden_size": "64"]) { $0 == .wrongType(source: "config.json", key: "hidden_size", expected: "an integer") }
+        refused(["num_hidden_layers": 0]) { if case .invalid = $0 { return true }; return false }
+        refused(["num_key_value_heads": 3]) { if case .invalid = $0 { return true }; return false }
+        refused(["model_type": NSNull()]) { $0 == .unsupportedModelType(source: "config.json", modelType: "null") }
     }
 
     func testMissingPiecesOfADirectory() throws {

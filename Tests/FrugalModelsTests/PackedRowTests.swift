@@ -13,8 +13,8 @@ final class PackedRowTests: XCTestCase {
     static let b: [Int32] = [108, 33, 10, 5, 250, 99, 1]
     static let c: [Int32] = [12, 200, 31]
 
-    func model(_ seed: UInt64) -> LlamaModel {
-        LlamaModel(randomlyInitialized: TinyLlamaTrainingTests.config, rng: RandomGenerator(seed: seed))
+    func model(_ seed: UInt64) -> DecoderModel {
+        DecoderModel(randomlyInitialized: TinyLlamaTrainingTests.config, rng: RandomGenerator(seed: seed))
     }
 
     func assertClose(_ x: [Float], _ y: [Float], _ what: String, file: StaticString = #filePath, line: UInt = #line) {
@@ -72,9 +72,9 @@ final class PackedRowTests: XCTestCase {
 
     func testFirstKeysFollowPositions() {
         // shared positions counting up (also after a cache) narrow nothing; restarts do
-        XCTAssertNil(LlamaBlock.firstKeys([0, 1, 2, 3], batch: 2, queries: 4, keys: 4))
-        XCTAssertNil(LlamaBlock.firstKeys([6, 7], batch: 1, queries: 2, keys: 8))
-        XCTAssertEqual(LlamaBlock.firstKeys([0, 1, 0, 1, 2, 0, 1, 2, 3, 4], batch: 2, queries: 5, keys: 5),
+        XCTAssertNil(DecoderBlock.firstKeys([0, 1, 2, 3], batch: 2, queries: 4, keys: 4))
+        XCTAssertNil(DecoderBlock.firstKeys([6, 7], batch: 1, queries: 2, keys: 8))
+        XCTAssertEqual(DecoderBlock.firstKeys([0, 1, 0, 1, 2, 0, 1, 2, 3, 4], batch: 2, queries: 5, keys: 5),
                        [0, 0, 2, 2, 2, 0, 0, 0, 0, 0])
     }
 }

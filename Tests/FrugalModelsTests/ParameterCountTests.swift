@@ -8,7 +8,7 @@ import FrugalEstimate
 
 final class ParameterCountTests: XCTestCase {
     func check(_ config: ModelConfig, file: StaticString = #filePath, line: UInt = #line) {
-        let model = withoutGrad { LlamaModel(randomlyInitialized: config, rng: RandomGenerator(seed: 0)) }
+        let model = withoutGrad { DecoderModel(randomlyInitialized: config, rng: RandomGenerator(seed: 0)) }
         XCTAssertEqual(model.parameterCount, ParameterBreakdown(config).total, "count", file: file, line: line)
         let built = model.namedTensors.map { "\($0.0) \($0.1.shape)" }
         let inventory = config.parameterInventory.map { "\($0.name) \($0.shape)" }

@@ -14,8 +14,8 @@ final class QuantizedDecodingTests: XCTestCase {
     }
 
     func testFourBitDecodingMatchesTheFullSequencePath() throws {
-        let model: LlamaModel
-        do { model = try LlamaModel.load("default") } catch {
+        let model: DecoderModel
+        do { model = try DecoderModel.load("default") } catch {
             XCTFail("the default model is missing: \(DefaultModel.advice)"); return
         }
         try model.quantizeBlockLinears()

@@ -16,9 +16,9 @@ final class SmolLM2ReferenceTests: XCTestCase {
         let perplexity: Perplexity
     }
 
-    static let model: LlamaModel? = try? LlamaModel.load("default")
+    static let model: DecoderModel? = try? DecoderModel.load("default")
 
-    func loadModel() throws -> LlamaModel {
+    func loadModel() throws -> DecoderModel {
         guard let m = Self.model else {
             XCTFail("the default model is missing or unreadable at \(DefaultModel.path()): \(DefaultModel.advice)")
             throw XCTSkip("unreachable")

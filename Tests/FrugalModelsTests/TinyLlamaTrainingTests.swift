@@ -14,7 +14,7 @@ final class TinyLlamaTrainingTests: XCTestCase {
                                     ropeTheta: 10_000, normEps: 1e-5, tieWordEmbeddings: true)
 
     func train(seed: UInt64, steps: Int) -> [Float] {
-        let model = LlamaModel(randomlyInitialized: Self.config, rng: RandomGenerator(seed: seed))
+        let model = DecoderModel(randomlyInitialized: Self.config, rng: RandomGenerator(seed: seed))
         let bytes = Array(Self.text.utf8).map { Int32($0) }
         let inputs = Array(bytes.dropLast()), targets = Array(bytes.dropFirst())
         let opt = AdamW(model.trainableTensors.map(\.1), options: .init(lr: 1e-2, weightDecay: 0))
@@ -39,7 +39,7 @@ final class TinyLlamaTrainingTests: XCTestCase {
     }
 
     func testCheckpointedModelGradientsMatch() {
-        let model = LlamaModel(randomlyInitialized: Self.config, rng: RandomGenerator(seed: 1))
+        let model = DecoderModel(randomlyInitialized: Self.config, rng: RandomGenerator(seed: 1))
         let ids: [Int32] = (0..<24).map { Int32(($0 * 37) % 256) }
         let targets: [Int32] = (0..<24).map { Int32(($0 * 11 + 5) % 256) }
         func grads(_ ckpt: Bool) -> [[Float]] {
@@ -54,7 +54,7 @@ final class TinyLlamaTrainingTests: XCTestCase {
     }
 
     func testCachedDecodingMatchesFullForward() {
-        let model = LlamaModel(randomlyInitialized: Self.config, rng: RandomGenerator(seed: 2))
+        let model = DecoderModel(randomlyInitialized: Self.config, rng: RandomGenerator(seed: 2))
         let ids: [Int32] = [70, 114, 117, 103, 97, 108, 33, 10]
         let full = withoutGrad { model.logits(ids: ids, batch: 1) }
         let cache = KVCache(config: Self.config, maxTokens: 16)

@@ -18,7 +18,7 @@ final class AdapterFilesTests: XCTestCase {
 
     func testPEFTAdapterAppliedByFrugalGivesPEFTLogits() throws {
         let expected = try JSONDecoder().decode(Logits.self, from: Data(contentsOf: peftFixture.appendingPathComponent("logits.json")))
-        let model = try LlamaModel.load(peftFixture.appendingPathComponent("base").path)
+        let model = try DecoderModel.load(peftFixture.appendingPathComponent("base").path)
         let base = withoutGrad { model.logits(ids: expected.ids, batch: 1) }.scalars
         for (x, y) in zip(base, expected.base_logits) { XCTAssertEqual(x, y, accuracy: 1e-4) }
         let adapter = try LoRAAdapter.load(from: peftFixture.appendingPathComponent("adapter").path, into: model)
@@ -32,7 +32,7 @@ final class AdapterFilesTests: XCTestCase {
 
     func testSaveThenLoadRoundTrips() throws {
         let base = peftFixture.appendingPathComponent("base").path
-        let model = try LlamaModel.load(base)
+        let model = try DecoderModel.load(base)
         let adapter = try LoRAAdapter.load(from: peftFixture.appendingPathComponent("adapter").path, into: model)
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("adapter-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: out) }
@@ -40,7 +40,7 @@ final class AdapterFilesTests: XCTestCase {
         // The tensors file is byte-identical to PEFT's.
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: out).appendingPathComponent("adapter_model.safetensors")),
                        try Data(contentsOf: peftFixture.appendingPathComponent("adapter/adapter_model.safetensors")))
-        let fresh = try LlamaModel.load(base)
+        let fresh = try DecoderModel.load(base)
         let again = try LoRAAdapter.load(from: out, into: fresh)
         XCTAssertEqual(again.config, adapter.config)
         let ids: [Int32] = [3, 1, 4, 1, 5, 9, 2, 6]

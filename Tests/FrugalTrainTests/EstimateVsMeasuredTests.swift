@@ -28,7 +28,7 @@ final class EstimateVsMeasuredTests: XCTestCase {
 
     /// One training step of `model` (adapter attached) on random tokens; the peak over the step
     /// minus `baseline`.
-    static func measure(_ model: LlamaModel, adapter: LoRAAdapter, batch: Int, seqLen: Int, checkpointing: Bool,
+    static func measure(_ model: DecoderModel, adapter: LoRAAdapter, batch: Int, seqLen: Int, checkpointing: Bool,
                         baseline: Int) throws -> Int {
         let v = model.config.vocabSize
         let n = batch * seqLen
@@ -55,7 +55,7 @@ final class EstimateVsMeasuredTests: XCTestCase {
     static func rows(_ config: ModelConfig, method: TrainingMethod, shapes: [(Bool, Int, Int)],
                      targets: [String] = targets, dropout: Float = 0) throws -> [Row] {
         let baseline = MemoryStats.current
-        let model = LlamaModel(randomlyInitialized: config, rng: RandomGenerator(seed: 6))
+        let model = DecoderModel(randomlyInitialized: config, rng: RandomGenerator(seed: 6))
         if method == .qlora { try model.quantizeBlockLinears(type: .nf4, blockSize: 64, doubleQuant: true) }
         let adapter = try LoRAAdapter.attach(to: model, config: LoRAConfig(rank: 8, alpha: 16, dropout: dropout, targets: targets),
                                              seed: 1)

@@ -74,14 +74,14 @@ final class FinetuneRunTests: XCTestCase {
         XCTAssertEqual(second[0].loss, steps[1].loss, "the resumed step repeats the original exactly")
 
         // Merge: the adapter folded into the weights, written as HF, loads and matches.
-        let base = try LlamaModel.load("default")
+        let base = try DecoderModel.load("default")
         let adapter = try LoRAAdapter.load(from: out.path, into: base)
         let ids: [Int32] = [1, 4093, 198, 1780]
         let adapted = withoutGrad { base.logits(ids: ids, batch: 1) }.scalars
         try adapter.fuse()
         let merged = tmp.appendingPathComponent("merged").path
         try base.saveHF(to: merged)
-        let reloaded = try LlamaModel.load(merged)
+        let reloaded = try DecoderModel.load(merged)
         let after = withoutGrad { reloaded.logits(ids: ids, batch: 1) }.scalars
         var worst: Float = 0
         for (a, b) in zip(adapted, after) { worst = max(worst, abs(a - b)) }

@@ -23,7 +23,7 @@ final class LoRALayerTests: XCTestCase {
         }
         let after = withoutGrad { model.logits(ids: ids, batch: 2) }.scalars
         XCTAssertEqual(before, after, "B = 0: the adapted model equals its base bit for bit")
-        // The training forward (rng-aware checkpointing) is the same computation as LlamaModel's.
+        // The training forward (rng-aware checkpointing) is the same computation as DecoderModel's.
         XCTAssertEqual(withoutGrad { model.logits(ids: ids, batch: 2) }.scalars, after)
     }
 

@@ -17,8 +17,8 @@ final class PEFTInteropTests: XCTestCase {
     struct PEFTLogits: Decodable { let ids: [Int32]; let logits: [Float] }
 
     /// Trains a small adapter deterministically on synthetic token batches.
-    func trainAdapter() throws -> (LlamaModel, LoRAAdapter) {
-        let model = try LlamaModel.load(fixtures.appendingPathComponent("base").path)
+    func trainAdapter() throws -> (DecoderModel, LoRAAdapter) {
+        let model = try DecoderModel.load(fixtures.appendingPathComponent("base").path)
         let adapter = try LoRAAdapter.attach(to: model, config: LoRAConfig(rank: 4, alpha: 8, dropout: 0, targets: ["all-linear"]), seed: 7)
         let seqs: [[Int32]] = (0..<4).map { r in (0..<12).map { Int32(($0 * 7 + r * 13) % 96) } }
         var o = TrainOptions(); o.steps = 5; o.lr = 1e-2; o.schedule = .constant
@@ -34,7 +34,7 @@ final class PEFTInteropTests: XCTestCase {
             try adapter.save(to: dir.path, baseModel: "tiny-llama (Tests/FrugalIOTests/Fixtures/peft/base)")
         }
         let expected = try JSONDecoder().decode(PEFTLogits.self, from: Data(contentsOf: fixtures.appendingPathComponent("frugal_adapter_peft_logits.json")))
-        let model = try LlamaModel.load(fixtures.appendingPathComponent("base").path)
+        let model = try DecoderModel.load(fixtures.appendingPathComponent("base").path)
         _ = try LoRAAdapter.load(from: dir.path, into: model)
         let ours = withoutGrad { model.logits(ids: expected.ids, batch: 1) }.scalars
         var diff = 0.0, norm = 0.0

@@ -11,8 +11,8 @@ enum Tiny {
                     ropeTheta: 10_000, normEps: 1e-5, tieWordEmbeddings: tied)
     }
 
-    static func model(seed: UInt64 = 1, layers: Int = 2, tied: Bool = false) -> LlamaModel {
-        LlamaModel(randomlyInitialized: config(layers: layers, tied: tied), rng: RandomGenerator(seed: seed))
+    static func model(seed: UInt64 = 1, layers: Int = 2, tied: Bool = false) -> DecoderModel {
+        DecoderModel(randomlyInitialized: config(layers: layers, tied: tied), rng: RandomGenerator(seed: seed))
     }
 
     /// Deterministic pseudo-random ids.

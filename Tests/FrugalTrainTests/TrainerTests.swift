@@ -8,7 +8,7 @@ import FrugalModels
 
 final class TrainerTests: XCTestCase {
     /// A model with an all-linear adapter whose B is non-zero (so A gets gradients too).
-    func adapted(seed: UInt64 = 1, layers: Int = 2, dropout: Float = 0, rank: Int = 4) throws -> (LlamaModel, LoRAAdapter) {
+    func adapted(seed: UInt64 = 1, layers: Int = 2, dropout: Float = 0, rank: Int = 4) throws -> (DecoderModel, LoRAAdapter) {
         let model = Tiny.model(seed: seed, layers: layers)
         let adapter = try LoRAAdapter.attach(to: model, config: LoRAConfig(rank: rank, alpha: 8, dropout: dropout, targets: ["all-linear"]), seed: seed + 100)
         Tiny.randomizeB(adapter, seed: seed + 200, scale: 0.02)
@@ -160,14 +160,14 @@ final class TrainerTests: XCTestCase {
     }
 
     func testGroupedLoRABranchesGiveTheSameLossAndGradients() throws {
-        // q/k/v and gate/up branches in grouped products (LlamaBlock.project) against each branch on
+        // q/k/v and gate/up branches in grouped products (DecoderBlock.project) against each branch on
         // its own, through a whole model (a 4-bit base and a float one).
         let batch = Tiny.textBatch(Tiny.text, rows: 2, t: 20)
-        let saved = LlamaBlock.groupsLowRankBranches
-        defer { LlamaBlock.groupsLowRankBranches = saved }
+        let saved = DecoderBlock.groupsLowRankBranches
+        defer { DecoderBlock.groupsLowRankBranches = saved }
         for quantized in [false, true] {
             func run(grouped: Bool) throws -> (Float, [[Float]]) {
-                LlamaBlock.groupsLowRankBranches = grouped
+                DecoderBlock.groupsLowRankBranches = grouped
                 return try adaptedLossAndGradients(batch, quantized: quantized)
             }
             let (l0, g0) = try run(grouped: true), (l1, g1) = try run(grouped: false)

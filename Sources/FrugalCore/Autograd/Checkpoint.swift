@@ -4,7 +4,7 @@
 //
 // During the recomputation `Tensor.isRecomputingCheckpoint` is true: the body may then wrap the
 // ops that only make its output in `withoutForwardValues` — the backward never reads the output's
-// values, only its graph (LlamaBlock skips its last projection and residual add this way).
+// values, only its graph (DecoderBlock skips its last projection and residual add this way).
 //
 // Parameters used inside `body` are leaves, so the inner backward accumulates their gradients
 // directly. Randomness inside `body` (dropout) must replay identically: pass the generator, and its

@@ -1,5 +1,6 @@
 // Causal scaled-dot-product attention with grouped-query heads (Vaswani et al. 2017; GQA, Ainslie
-// et al. 2023), as transformers' eager Llama attention computes it: softmax(Q·Kᵀ/√D + causal mask)·V.
+// et al. 2023), as transformers' eager Llama attention computes it: softmax(s·Q·Kᵀ + causal mask)·V
+// with s = 1/√D unless given (Gemma 3: 1/√query_pre_attn_scalar).
 //
 // Shapes: q [B, Tq, H, D], k and v [B, Tk, K, D] with H a multiple of K (query head h reads KV head
 // h / (H/K)), out [B, Tq, H, D]. Heads stay interleaved with tokens (the projections' layout); each
@@ -16,7 +17,8 @@
 // SkinnyGemm (its kernels where the CPU has AVX-512, sgemm elsewhere — the reference the tests
 // compare to); with the kernels, Q·Kᵀ and dO·Vᵀ run against a transposed copy of the KV head.
 extension Tensor {
-    public static func attention(q: Tensor, k: Tensor, v: Tensor, causal: Bool = true, firstKeys: [Int]? = nil) -> Tensor {
+    public static func attention(q: Tensor, k: Tensor, v: Tensor, causal: Bool = true, firstKeys: [Int]? = nil,
+                                 scale: Float? = nil) -> Tensor {
         precondition(q.rank == 4 && k.rank == 4 && v.rank == 4 && k.shape == v.shape,
                      "attention: q \(q.shape), k \(k.shape), v \(v.shape) must be [B,T,H,D], [B,T,K,D], [B,T,K,D]")
         let bsz = q.shape[0], tq = q.shape[1], h = q.shape[2], d = q.shape[3]
@@ -24,12 +26,12 @@ extension Tensor {
         precondition(k.shape[0] == bsz && k.shape[3] == d && kvh > 0 && h % kvh == 0 && tk >= tq,
                      "attention: q \(q.shape) and k \(k.shape) do not fit (batch, head size, H multiple of K, Tk ≥ Tq)")
         let group = h / kvh
-        let scale = 1 / Float(d).squareRoot()
+        let scale = scale ?? 1 / Float(d).squareRoot()
         precondition(firstKeys == nil || firstKeys!.count == bsz * tq,
                      "attention: \(firstKeys?.count ?? 0) first keys for \(bsz) × \(tq) queries")
         let recording = GradMode.isEnabled && (q.requiresGrad || k.requiresGrad || v.requiresGrad)
         if !recording && tq <= 4 && firstKeys == nil {
-            return decodingAttention(q: q, k: k, v: v, causal: causal)
+            return decodingAttention(q: q, k: k, v: v, causal: causal, scale: scale)
         }
         let out = Tensor.uninitialized(q.shape)
         let units = bsz * h
@@ -149,10 +151,10 @@ extension Tensor {
     /// products, softmax, then the weighted sum of values — no sgemm call (on one query row each
     /// would be a matrix-vector product too small to thread), heads spread over the cores.
     /// Same result as the sgemm path above up to the order of additions (tests compare them).
-    static func decodingAttention(q: Tensor, k: Tensor, v: Tensor, causal: Bool) -> Tensor {
+    static func decodingAttention(q: Tensor, k: Tensor, v: Tensor, causal: Bool, scale: Float? = nil) -> Tensor {
         let bsz = q.shape[0], tq = q.shape[1], h = q.shape[2], d = q.shape[3]
         let tk = k.shape[1], kvh = k.shape[2], group = h / kvh
-        let scale = 1 / Float(d).squareRoot()
+        let scale = scale ?? 1 / Float(d).squareRoot()
         let ldq = h * d, ldk = kvh * d
         let out = Tensor.uninitialized(q.shape)
         let scores = UnsafeMutablePointer<Float>.allocate(capacity: bsz * h * tk)

@@ -15,7 +15,21 @@ public struct RoPETable: Sendable {
         precondition(headDim % 2 == 0, "RoPE: head size \(headDim) must be even")
         self.headDim = headDim
         self.base = base
-        invFreq = (0..<(headDim / 2)).map { i in 1 / powf(base, Float(2 * i) / Float(headDim)) }
+        invFreq = Self.inverseFrequencies(headDim: headDim, base: base)
+    }
+
+    /// A table with given inverse frequencies [D/2] (scaled RoPE, e.g. Llama 3's).
+    public init(headDim: Int, base: Float, invFreq: [Float]) {
+        precondition(headDim % 2 == 0 && invFreq.count == headDim / 2,
+                     "RoPE: \(invFreq.count) frequencies for head size \(headDim)")
+        self.headDim = headDim
+        self.base = base
+        self.invFreq = invFreq
+    }
+
+    /// θᵢ per position step: 1 / base^(2i/D), i < D/2, in Float32 as transformers computes it.
+    public static func inverseFrequencies(headDim: Int, base: Float) -> [Float] {
+        (0..<(headDim / 2)).map { i in 1 / powf(base, Float(2 * i) / Float(headDim)) }
     }
 
     /// cos and sin tables [R, D/2] and, for each of the given positions, its row. Rows are the
@@ -25,9 +39,9 @@ public struct RoPETable: Sendable {
     /// (`RoPETableCache`): 128 positions of a 64-wide head are 8192 sinf/cosf calls, ~0.15 ms that
     /// 60 rope calls per training step (q and k of 30 layers) paid again each time.
     func tables(_ positions: [Int]) -> (cos: [Float], sin: [Float], row: [Int]) {
-        if let hit = RoPETableCache.shared.lookup(headDim: headDim, base: base, positions: positions) { return hit }
+        if let hit = RoPETableCache.shared.lookup(invFreq: invFreq, positions: positions) { return hit }
         let made = computeTables(positions)
-        RoPETableCache.shared.store(headDim: headDim, base: base, positions: positions, made)
+        RoPETableCache.shared.store(invFreq: invFreq, positions: positions, made)
         return made
     }
 
@@ -48,22 +62,23 @@ public struct RoPETable: Sendable {
     }
 }
 
-/// The last few RoPE tables, keyed by head size, base and positions (compared in full). Thread-safe.
+/// The last few RoPE tables, keyed by the frequencies (head size, base and scaling) and positions
+/// (compared in full). Thread-safe.
 final class RoPETableCache: @unchecked Sendable {
     typealias Tables = (cos: [Float], sin: [Float], row: [Int])
     static let shared = RoPETableCache()
     private let lock = NSLock()
-    private var entries: [(headDim: Int, base: Float, positions: [Int], tables: Tables)] = []
+    private var entries: [(invFreq: [Float], positions: [Int], tables: Tables)] = []
     private let capacity = 4
 
-    func lookup(headDim: Int, base: Float, positions: [Int]) -> Tables? {
+    func lookup(invFreq: [Float], positions: [Int]) -> Tables? {
         lock.lock(); defer { lock.unlock() }
-        return entries.first { $0.headDim == headDim && $0.base == base && $0.positions == positions }?.tables
+        return entries.first { $0.invFreq == invFreq && $0.positions == positions }?.tables
     }
 
-    func store(headDim: Int, base: Float, positions: [Int], _ tables: Tables) {
+    func store(invFreq: [Float], positions: [Int], _ tables: Tables) {
         lock.lock(); defer { lock.unlock() }
-        entries.insert((headDim, base, positions, tables), at: 0)
+        entries.insert((invFreq, positions, tables), at: 0)
         if entries.count > capacity { entries.removeLast() }
     }
 }

@@ -1,5 +1,6 @@
-// LlamaModel — a Llama-family decoder (Llama, Mistral, Qwen2, SmolLM2) built from one ModelConfig:
-// token embedding → L × LlamaBlock → RMSNorm → head (tied to the embedding, or separate).
+// DecoderModel — the decoder of every runnable model family (Llama, Mistral, SmolLM2, Qwen2, Qwen3,
+// Gemma 3) built from one ModelConfig: token embedding (× √C for Gemma) → L × DecoderBlock → RMSNorm
+// → head (tied to the embedding, or separate).
 //
 // Two forward paths: `logits(ids:…)` for training — whole sequences with autograd, optionally
 // checkpointing every block (only block inputs are kept; each block's forward is recomputed during
@@ -9,16 +10,16 @@
 import FrugalCore
 import FrugalSpec
 
-public final class LlamaModel {
+public final class DecoderModel {
     public let config: ModelConfig
     public let embedding: Tensor          // [V, C]
-    public let blocks: [LlamaBlock]
+    public let blocks: [DecoderBlock]
     public let finalNorm: Tensor          // [C]
     public let lmHead: Tensor?            // [V, C], nil when tied
     /// The head `nextTokenLogits` uses when set (an 8-bit copy for decoding: quantizeHeadForDecoding).
     public var decodingHead: (any LinearLayer)? = nil
 
-    public init(config: ModelConfig, embedding: Tensor, blocks: [LlamaBlock], finalNorm: Tensor, lmHead: Tensor?) {
+    public init(config: ModelConfig, embedding: Tensor, blocks: [DecoderBlock], finalNorm: Tensor, lmHead: Tensor?) {
         self.config = config
         self.embedding = embedding
         self.blocks = blocks
@@ -28,26 +29,17 @@ public final class LlamaModel {
 
     /// A freshly initialized model (normal(0, 0.02) weights, unit norms; transformers'
     /// `initializer_range` default), for training from scratch.
+    /// Built from the parameter inventory: matrices normal(0, std), biases zero, norms one (their
+    /// effective weight, whatever the family's offset).
     public convenience init(randomlyInitialized config: ModelConfig, rng: RandomGenerator, std: Float = 0.02) {
-        let (c, f, v) = (config.hiddenSize, config.intermediateSize, config.vocabSize)
-        let qOut = config.numHeads * config.headDim, kvOut = config.numKVHeads * config.headDim
-        func w(_ o: Int, _ i: Int) -> Tensor { Tensor.randn([o, i], std: std, rng: rng, requiresGrad: true) }
-        func linear(_ o: Int, _ i: Int, bias: Bool) -> Linear {
-            Linear(weight: w(o, i), bias: bias ? Tensor(zeros: [o], requiresGrad: true) : nil)
+        try! self.init(config: config, source: "random initialization") { name in
+            let entry = config.parameterInventory.first { $0.name == name }!
+            let n = entry.count
+            if entry.component == .norm { return (entry.shape, [Float](repeating: 1 - config.family.block.normWeightOffset, count: n)) }
+            if entry.isBias { return (entry.shape, [Float](repeating: 0, count: n)) }
+            return (entry.shape, Tensor.randn(entry.shape, std: std, rng: rng).scalars)
         }
-        let embedding = w(v, c)
-        let blocks = (0..<config.numLayers).map { _ in
-            LlamaBlock(config: config,
-                       q: linear(qOut, c, bias: config.attentionBias), k: linear(kvOut, c, bias: config.attentionBias),
-                       v: linear(kvOut, c, bias: config.attentionBias), o: linear(c, qOut, bias: config.attentionOutputBias),
-                       gate: linear(f, c, bias: config.mlpBias), up: linear(f, c, bias: config.mlpBias),
-                       down: linear(c, f, bias: config.mlpBias),
-                       inputNorm: Tensor(Array(repeating: 1, count: c), shape: [c], requiresGrad: true),
-                       postAttentionNorm: Tensor(Array(repeating: 1, count: c), shape: [c], requiresGrad: true))
-        }
-        let norm = Tensor(Array(repeating: 1, count: c), shape: [c], requiresGrad: true)
-        self.init(config: config, embedding: embedding, blocks: blocks, finalNorm: norm,
-                  lmHead: config.tieWordEmbeddings ? nil : w(v, c))
+        for (_, t) in namedTensors { t.requiresGrad = true }
     }
 
     /// Final hidden states [B, T, C] for token ids [B·T]. `positions` [B·T] are transformers'
@@ -57,13 +49,14 @@ public final class LlamaModel {
     /// state so a block's recomputation replays the same masks.
     public func hiddenStates(ids: [Int32], batch: Int, positions: [Int]? = nil, checkpointing: Bool = false,
                              cache: KVCache? = nil, rng: RandomGenerator? = nil) -> Tensor {
-        precondition(batch > 0 && ids.count % batch == 0, "LlamaModel: \(ids.count) ids do not split into batch \(batch)")
+        precondition(batch > 0 && ids.count % batch == 0, "DecoderModel: \(ids.count) ids do not split into batch \(batch)")
         precondition(positions == nil || positions!.count == ids.count,
-                     "LlamaModel: \(positions?.count ?? 0) positions for \(ids.count) ids")
+                     "DecoderModel: \(positions?.count ?? 0) positions for \(ids.count) ids")
         let t = ids.count / batch
         let start = cache?.length ?? 0
         let positions = positions ?? Array(start..<(start + t))
         var h = Tensor.embedding(embedding, ids: ids, shape: [batch, t])
+        if config.family.block.scalesEmbedding { h = h * Float(Double(config.hiddenSize).squareRoot()) }
         for (i, block) in blocks.enumerated() {
             if checkpointing && cache == nil {
                 h = Tensor.checkpoint([h], rng: rng) { block($0[0], positions: positions) }
@@ -93,10 +86,11 @@ public final class LlamaModel {
 
     /// Every tensor under its transformers name, in a stable order.
     public var namedTensors: [(String, Tensor)] {
-        var r: [(String, Tensor)] = [("model.embed_tokens.weight", embedding)]
+        let f = config.family
+        var r: [(String, Tensor)] = [(f.hfName(.embedding, layer: nil)!, embedding)]
         for (i, b) in blocks.enumerated() { r += b.namedTensors.map { ("model.layers.\(i).\($0.0)", $0.1) } }
-        r.append(("model.norm.weight", finalNorm))
-        if let lmHead { r.append(("lm_head.weight", lmHead)) }
+        r.append((f.hfName(.finalNorm, layer: nil)!, finalNorm))
+        if let lmHead { r.append((f.hfName(.head, layer: nil)!, lmHead)) }
         return r
     }
 

@@ -1,6 +1,7 @@
-// Loading a LlamaModel from weights by name: an HF directory (config.json + safetensors), a GGUF
-// file (dequantized, Q/K rows un-permuted by FrugalIO), or `default`. The names and shapes to load
-// are the config's parameter inventory — transformers' names — so one loader serves every format.
+// Loading a DecoderModel from weights by name: an HF directory (config.json + safetensors), a GGUF
+// file (dequantized, in HF layout through FrugalIO's GGUFModel), or `default`. The names and shapes
+// to load are the config's parameter inventory — transformers' names from the family's module
+// table — so one loader serves every format and family.
 // Loaded tensors are frozen (requiresGrad false); a trainer unfreezes what it trains.
 import Foundation
 import FrugalCore
@@ -16,7 +17,7 @@ public enum ModelLoadError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .unsupportedArchitecture(a, source):
-            return "\(source): architecture '\(a)' cannot be run by Frugal's Llama-family decoder (llama, mistral, qwen2 can)"
+            return "\(source): architecture '\(a)' cannot be run by Frugal's decoder (\(ModelFamily.all.filter(\.runnable).map(\.architecture.rawValue).joined(separator: ", ")) can)"
         case let .missingTensor(n, source):
             return "\(source): tensor '\(n)' is missing; the file does not hold a complete model of its configuration"
         case let .shapeMismatch(n, e, f, source):
@@ -25,15 +26,18 @@ public enum ModelLoadError: Error, CustomStringConvertible {
     }
 }
 
-extension LlamaModel {
-    /// Builds a model of `config` from tensors fetched by transformers name, one layer at a time.
-    /// `blockLinear`, when given, replaces each block linear as soon as it is loaded (QLoRA quantizes
-    /// it to 4 bits there), so the Float32 weights of all layers never coexist: loading the default
-    /// model for QLoRA peaks at one layer's Float32 weights, not the whole model's 540 MB.
+extension DecoderModel {
+    /// Builds a model of `config` from tensors fetched by transformers name (HF values: a family
+    /// whose norms scale by (offset + w) gets the offset added here), one layer at a time, in the
+    /// family's registration order. `blockLinear`, when given, replaces each block linear as soon as
+    /// it is loaded (QLoRA quantizes it to 4 bits there), so the Float32 weights of all layers never
+    /// coexist: loading the default model for QLoRA peaks at one layer's Float32 weights, not the
+    /// whole model's 540 MB.
     public convenience init(config: ModelConfig, source: String,
                             blockLinear: ((Linear) throws -> any LinearLayer)? = nil,
                             fetch: (String) throws -> (shape: [Int], data: [Float])?) throws {
-        guard config.architecture != .gpt2 else {
+        let family = config.family
+        guard family.runnable else {
             throw ModelLoadError.unsupportedArchitecture(config.architecture.rawValue, source: source)
         }
         let inventory = config.parameterInventory
@@ -47,27 +51,31 @@ extension LlamaModel {
             guard found == shape else { throw ModelLoadError.shapeMismatch(name, expected: shape, found: found, source: source) }
             return Tensor(data, shape: found)
         }
-        func need(_ name: String) throws -> Tensor {
+        func need(_ role: ModelFamily.Role, layer: Int?) throws -> Tensor {
+            let name = family.hfName(role, layer: layer)!
             guard let t = try load(name) else { throw ModelLoadError.missingTensor(name, source: source) }
+            if role.isNorm && family.block.normWeightOffset != 0 {
+                let offset = family.block.normWeightOffset
+                for i in 0..<t.count { t.data[i] += offset }
+            }
             return t
         }
-        func linear(_ p: String) throws -> any LinearLayer {
-            let l = Linear(weight: try need("\(p).weight"), bias: try load("\(p).bias"))
-            return try blockLinear?(l) ?? l
-        }
-        let embedding = try need("model.embed_tokens.weight")
-        var blocks: [LlamaBlock] = []
+        let embedding = try need(.embedding, layer: nil)
+        var blocks: [DecoderBlock] = []
         for i in 0..<config.numLayers {
-            let p = "model.layers.\(i)"
-            blocks.append(LlamaBlock(config: config, q: try linear("\(p).self_attn.q_proj"), k: try linear("\(p).self_attn.k_proj"),
-                                     v: try linear("\(p).self_attn.v_proj"), o: try linear("\(p).self_attn.o_proj"),
-                                     gate: try linear("\(p).mlp.gate_proj"), up: try linear("\(p).mlp.up_proj"),
-                                     down: try linear("\(p).mlp.down_proj"),
-                                     inputNorm: try need("\(p).input_layernorm.weight"),
-                                     postAttentionNorm: try need("\(p).post_attention_layernorm.weight")))
+            var linears: [ModelFamily.Role: any LinearLayer] = [:], norms: [ModelFamily.Role: Tensor] = [:]
+            for m in family.layerModules {
+                if m.role.isLinear {
+                    let l = Linear(weight: try need(m.role, layer: i), bias: try load(family.hfName(m.role, layer: i, bias: true)!))
+                    linears[m.role] = try blockLinear?(l) ?? l
+                } else {
+                    norms[m.role] = try need(m.role, layer: i)
+                }
+            }
+            blocks.append(DecoderBlock(config: config, layer: i, linears: linears, norms: norms))
         }
-        let norm = try need("model.norm.weight")
-        let head = try load("lm_head.weight")
+        let norm = try need(.finalNorm, layer: nil)
+        let head = try load(family.hfName(.head, layer: nil)!)
         // Anything else the configuration lists must be present and well-shaped too.
         for entry in inventory where !consumed.contains(entry.name) { _ = try load(entry.name) }
         self.init(config: config, embedding: embedding, blocks: blocks, finalNorm: norm, lmHead: head)
@@ -75,16 +83,16 @@ extension LlamaModel {
 
     /// Loads a GGUF file, an HF directory, or `default` (the model scripts/setup fetched);
     /// `blockLinear` as in `init(config:source:blockLinear:fetch:)`.
-    public static func load(_ argument: String, blockLinear: ((Linear) throws -> any LinearLayer)? = nil) throws -> LlamaModel {
+    public static func load(_ argument: String, blockLinear: ((Linear) throws -> any LinearLayer)? = nil) throws -> DecoderModel {
         switch try ModelSource.resolve(argument) {
         case let .gguf(path):
             let g = try GGUFModel(path: path)
-            return try LlamaModel(config: g.config, source: path, blockLinear: blockLinear) { name in
+            return try DecoderModel(config: g.config, source: path, blockLinear: blockLinear) { name in
                 g.hfTensorNames.contains(name) ? try g.loadFloat32(hf: name) : nil
             }
         case let .hfDirectory(path):
             let d = try HFModelDirectory(path: path)
-            return try LlamaModel(config: d.config, source: path, blockLinear: blockLinear) { name in
+            return try DecoderModel(config: d.config, source: path, blockLinear: blockLinear) { name in
                 d.weights.info(name) == nil ? nil : try d.weights.loadFloat32(name)
             }
         }
@@ -93,7 +101,7 @@ extension LlamaModel {
     /// Loads a model with its block linears quantized to 4 bits as they are read (QLoRA's base, or
     /// 4-bit inference); bitsandbytes' defaults: NF4, blocks of 64, double quantization.
     public static func load4Bit(_ argument: String, type: FourBitType = .nf4, blockSize: Int = 64,
-                                doubleQuant: Bool = true) throws -> LlamaModel {
+                                doubleQuant: Bool = true) throws -> DecoderModel {
         try load(argument) { try QuantizedLinear(quantizing: $0, type: type, blockSize: blockSize, doubleQuant: doubleQuant) }
     }
 }

@@ -1,4 +1,4 @@
-// Writing a LlamaModel as an HF model directory: config.json (from ModelConfig) and
+// Writing a DecoderModel as an HF model directory: config.json (from ModelConfig) and
 // model.safetensors (F32, or BF16 with round-to-nearest-even), tokenizer files copied from an HF
 // source folder when there is one. The folder is built next to the destination and renamed into
 // place, so a failure leaves nothing half-written. Quantized (4-bit) layers cannot be written here:
@@ -19,14 +19,13 @@ public enum ModelSaveError: Error, CustomStringConvertible {
     }
 }
 
-extension LlamaModel {
+extension DecoderModel {
     /// Writes config.json + model.safetensors (+ tokenizer files from `tokenizerFrom`) into `directory`.
     public func saveHF(to directory: String, bf16: Bool = false, tokenizerFrom: String? = nil) throws {
+        let family = config.family
         for (i, b) in blocks.enumerated() {
-            for (n, l) in [("q_proj", b.qProj), ("k_proj", b.kProj), ("v_proj", b.vProj), ("o_proj", b.oProj),
-                           ("gate_proj", b.gateProj), ("up_proj", b.upProj), ("down_proj", b.downProj)] as [(String, any LinearLayer)]
-            where !(l is Linear) {
-                throw ModelSaveError.quantizedLayer("model.layers.\(i).\(n)")
+            for m in family.linearModules where !(b.linear(m.role) is Linear) {
+                throw ModelSaveError.quantizedLayer("model.layers.\(i).\(m.hf)")
             }
         }
         let fm = FileManager.default
@@ -37,8 +36,11 @@ extension LlamaModel {
         try fm.createDirectory(at: tmp, withIntermediateDirectories: true)
         do {
             try config.hfConfigJSON(torchDtype: bf16 ? "bfloat16" : "float32").write(to: tmp.appendingPathComponent("config.json"))
+            let offset = family.block.normWeightOffset
             let tensors = namedTensors.map { name, t in
-                SafetensorsTensor(name: name, shape: t.shape, float32: t.scalars, as: bf16 ? .BF16 : .F32)
+                // HF stores w where the decoder holds offset + w (Gemma's norms).
+                let values = offset != 0 && family.role(ofHF: name)?.role.isNorm == true ? t.scalars.map { $0 - offset } : t.scalars
+                return SafetensorsTensor(name: name, shape: t.shape, float32: values, as: bf16 ? .BF16 : .F32)
             }
             try SafetensorsWriter.write(tensors, metadata: ["format": "pt"], to: tmp.appendingPathComponent("model.safetensors").path)
             if let src = tokenizerFrom {
