@@ -2,8 +2,9 @@
 // values for FrugalText (which builds the BPE tokenizer; this file only reads).
 //
 // Keys (GGML `docs/gguf.md`, llama.cpp `src/llama-vocab.cpp`): tokenizer.ggml.model ("gpt2" =
-// byte-level BPE, "llama" = SentencePiece), .pre, .tokens, .token_type (1 normal, 2 unknown,
-// 3 control, 4 user-defined, 5 unused, 6 byte), .merges ("Ġ t": the two parts separated by one
+// byte-level BPE, "llama" = SentencePiece), .pre, .tokens, .scores (f32 per token, used by the
+// "llama" model's merging), .token_type (1 normal, 2 unknown, 3 control, 4 user-defined, 5 unused,
+// 6 byte), .merges ("Ġ t": the two parts separated by one
 // space), .{bos,eos,unknown,padding}_token_id, .add_bos_token, .add_eos_token, .add_space_prefix,
 // and tokenizer.chat_template (Jinja source).
 public struct GGUFTokenizerMetadata: Sendable, Equatable {
@@ -12,6 +13,8 @@ public struct GGUFTokenizerMetadata: Sendable, Equatable {
     public var tokens: [String]
     /// One per token when present (empty when the file has no token_type array).
     public var tokenTypes: [Int]
+    /// One per token when present (empty when the file has no scores array).
+    public var scores: [Float] = []
     public var merges: [String]
     public var bosTokenId: Int?
     public var eosTokenId: Int?
@@ -54,6 +57,20 @@ extension GGUFFile {
             }
             types = t
         }
+        var scores = [Float]()
+        if let v = metadata["tokenizer.ggml.scores"] {
+            guard let a = v.array, a.count == tokens.count else {
+                throw GGUFError.invalidValue(path: path, key: "tokenizer.ggml.scores",
+                                             reason: "expected \(tokens.count) numbers, one per token, found \(v.summary)")
+            }
+            scores.reserveCapacity(a.count)
+            for x in a {
+                guard let d = x.double, d.isFinite || d == -.infinity else {
+                    throw GGUFError.invalidValue(path: path, key: "tokenizer.ggml.scores", reason: "a score is not a number")
+                }
+                scores.append(Float(d))
+            }
+        }
         func tokenId(_ k: String) throws -> Int? {
             guard let i = try optionalInt(k) else { return nil }
             guard i >= 0 && i < tokens.count else {
@@ -62,7 +79,7 @@ extension GGUFFile {
             return i
         }
         return GGUFTokenizerMetadata(
-            model: model, pre: try str("tokenizer.ggml.pre"), tokens: tokens, tokenTypes: types,
+            model: model, pre: try str("tokenizer.ggml.pre"), tokens: tokens, tokenTypes: types, scores: scores,
             merges: try strings("tokenizer.ggml.merges") ?? [],
             bosTokenId: try tokenId("tokenizer.ggml.bos_token_id"),
             eosTokenId: try tokenId("tokenizer.ggml.eos_token_id"),

@@ -43,7 +43,7 @@ extension DecoderModel {
             case let .messages(ms):
                 guard let last = ms.lastIndex(where: { $0.role == "assistant" }) else { throw ExactMatchError.noAnswer("\(r.path):\(r.line)") }
                 guard let template = tokenizer.chatTemplate else { throw ExactMatchError.noChatTemplate("\(r.path):\(r.line)") }
-                prompt = template.render(Array(ms[..<last]), addGenerationPrompt: true)
+                prompt = try template.render(Array(ms[..<last]), addGenerationPrompt: true)
                 expected = ms[last].content
             }
             let ids = tokenizer.tokenizer.encode(prompt, addSpecialTokens: r.format != .messages).map { Int32($0) }

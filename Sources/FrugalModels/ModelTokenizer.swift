@@ -17,7 +17,10 @@ public struct ModelTokenizer {
         self.tokenizer = tokenizer
         var template: ChatTemplate? = nil, templateError: ChatTemplateError? = nil
         if let src = chatTemplateSource {
-            do { template = try ChatTemplate(template: src) } catch let e as ChatTemplateError { templateError = e } catch {}
+            do {
+                template = try ChatTemplate(template: src, bosToken: tokenizer.bosID.flatMap { tokenizer.token(for: $0) },
+                                            eosToken: tokenizer.eosID.flatMap { tokenizer.token(for: $0) })
+            } catch { templateError = error }
         }
         chatTemplate = template
         chatTemplateError = templateError
@@ -34,9 +37,11 @@ public struct ModelTokenizer {
             let m = try GGUFFile(path: path).tokenizerMetadata()
             let tok = try BPETokenizer(tokens: m.tokens, merges: m.merges,
                                        tokenTypes: m.tokenTypes.isEmpty ? nil : m.tokenTypes.map { Int32($0) },
+                                       scores: m.scores.isEmpty ? nil : m.scores,
                                        bosID: m.bosTokenId, eosID: m.eosTokenId, unkID: m.unknownTokenId,
-                                       padID: m.paddingTokenId, addBOS: m.addBosToken ?? false,
-                                       addEOS: m.addEosToken ?? false, model: m.model, pre: m.pre, source: path)
+                                       padID: m.paddingTokenId, addBOS: m.addBosToken,
+                                       addEOS: m.addEosToken ?? false, addSpacePrefix: m.addSpacePrefix,
+                                       model: m.model, pre: m.pre, source: path)
             return ModelTokenizer(tokenizer: tok, chatTemplateSource: m.chatTemplate)
         case let .hfDirectory(path):
             let dir = URL(fileURLWithPath: path)
@@ -50,7 +55,20 @@ public struct ModelTokenizer {
             let tok = try BPETokenizer(tokenizerJSON: dir.appendingPathComponent("tokenizer.json"),
                                        bosToken: tokenString("bos_token"), eosToken: tokenString("eos_token"),
                                        padToken: tokenString("pad_token"))
-            return ModelTokenizer(tokenizer: tok, chatTemplateSource: config["chat_template"] as? String)
+            return ModelTokenizer(tokenizer: tok, chatTemplateSource: chatTemplate(in: dir, config: config))
         }
+    }
+
+    /// An HF directory's chat template: chat_template.jinja, else tokenizer_config.json's
+    /// `chat_template` (a string, or [{name, template}] → the one named "default").
+    static func chatTemplate(in dir: URL, config: [String: Any]) -> String? {
+        if let data = try? Data(contentsOf: dir.appendingPathComponent("chat_template.jinja")) {
+            return String(decoding: data, as: UTF8.self)
+        }
+        if let s = config["chat_template"] as? String { return s }
+        if let list = config["chat_template"] as? [[String: Any]] {
+            return list.first { $0["name"] as? String == "default" }?["template"] as? String
+        }
+        return nil
     }
 }

@@ -1,9 +1,9 @@
 // AddedToken — a token matched verbatim in the input before pre-tokenization (special tokens such
 // as "<|im_start|>", and user-added tokens), with HF tokenizers' `AddedToken` flags.
 //
-// Follows HF tokenizers `tokenizer/added_vocabulary.rs`. `normalized` only decides the matching
-// pass (non-normalized tokens are split out first); Frugal supports no normalizer, so both passes
-// see the same text.
+// Follows HF tokenizers `tokenizer/added_vocabulary.rs`. `normalized` decides the matching pass:
+// non-normalized tokens are matched in the raw text first, normalized ones in each remaining
+// segment after the normalizer has run (`BPETokenizer.encodeSegment`).
 public struct AddedToken: Sendable, Equatable {
     public var id: Int
     public var content: String

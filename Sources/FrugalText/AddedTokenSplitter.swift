@@ -91,7 +91,7 @@ struct AddedTokenSplitter {
         let b0 = text[i]
         let width = b0 < 0x80 ? 1 : b0 < 0xE0 ? 2 : b0 < 0xF0 ? 3 : 4
         guard i + width <= upperBound else { return nil }
-        let (scalars, _) = ByteLevelPreTokenizer.scalarsAndOffsets(text[i..<(i + width)])
+        let (scalars, _) = ScalarText.decode(text[i..<(i + width)])
         guard let v = scalars.first, let s = Unicode.Scalar(v) else { return nil }
         return (s, width)
     }

@@ -1,21 +1,37 @@
+// BPEModel — the vocabulary, the merge table and the merge loop of BPE (HF tokenizers
+// `models/bpe/model.rs`).
+//
+// A piece (the UTF-8 of one pre-tokenized piece) starts as one symbol per character of its
+// alphabet: with `.bytes` (a ByteLevel pre-tokenizer) each byte is the byte-level character the
+// vocabulary writes it as (`ByteUnicodeMap`); with `.scalars` each Unicode scalar is its own
+// one-character token. A character the vocabulary lacks becomes its "<0xNN>" byte tokens when
+// `byteFallback` is on and they all exist, else the unk token (consecutive ones fused into one with
+// `fuseUnk`; HF's order is kept: a pending unk is written when the next known character comes, so
+// byte-fallback tokens can precede it), else it is dropped. With `ignoreMerges`, a piece that is
+// itself a vocabulary token is that token. Then the adjacent pair with the lowest merge rank is
+// merged, leftmost first among equal ranks, until no pair has a merge: HF `word.rs:merge_all` (a
+// min-heap on (rank, position) over a linked list of symbols, stale heap entries skipped), so a
+// 10,000-space run costs O(n log n), not O(n²). Results are cached per piece (HF caches words up to
+// 256 characters, 10,000 entries; so does this). Leaves out: dropout, continuing-subword prefixes
+// and end-of-word suffixes (refused when loading).
 import Foundation
 
-// BPEModel — the vocabulary, the merge table and the merge loop of byte-level BPE.
-//
-// A piece's bytes start as the ids of their one-character byte-level tokens; then the adjacent
-// pair with the lowest merge rank is merged, leftmost first among equal ranks, until no pair has
-// a merge. This is HF tokenizers `models/bpe/word.rs:merge_all` (a min-heap on (rank, position)
-// over a linked list of symbols, with stale heap entries skipped), so a 10,000-space run costs
-// O(n log n), not O(n²). Results are cached per piece (HF caches words up to 256 characters, 10,000
-// entries; so does this). Leaves out: dropout, continuing-subword prefixes and end-of-word suffixes
-// (refused when loading).
 final class BPEModel: @unchecked Sendable {
+    /// How a piece's bytes become the initial symbols.
+    enum Alphabet: Sendable { case bytes, scalars }
+
     /// (left id, right id) packed as `left << 32 | right` → (rank, merged id).
     let merges: [UInt64: (rank: Int32, id: Int32)]
-    /// byte → id of its one-character token, or -1 when the vocabulary lacks it.
+    let alphabet: Alphabet
+    /// `.bytes`: byte → id of its one-character byte-level token, or -1.
     let byteIDs: [Int32]
-    /// Byte-level strings of the vocabulary (for `ignore_merges` and byte fallback).
-    let vocab: [String: Int]
+    /// `.scalars`: scalar → id of its one-scalar token (ASCII in `asciiIDs`, -1 when absent).
+    let scalarIDs: [UInt32: Int32]
+    let asciiIDs: [Int32]
+    /// byte → id of "<0xNN>", or -1.
+    let fallbackIDs: [Int32]
+    /// Raw bytes of a whole token → id (for `ignoreMerges`).
+    let wholeTokens: [[UInt8]: Int32]
     let unkID: Int?
     let fuseUnk: Bool
     let byteFallback: Bool
@@ -33,16 +49,36 @@ final class BPEModel: @unchecked Sendable {
     private let lock = NSLock()
 
     init(vocab: [String: Int], merges: [UInt64: (rank: Int32, id: Int32)], unkID: Int?,
-         fuseUnk: Bool, byteFallback: Bool, ignoreMerges: Bool) {
-        self.vocab = vocab
+         fuseUnk: Bool, byteFallback: Bool, ignoreMerges: Bool, alphabet: Alphabet = .bytes) {
         self.merges = merges
         self.unkID = unkID
         self.fuseUnk = fuseUnk
         self.byteFallback = byteFallback
         self.ignoreMerges = ignoreMerges
+        self.alphabet = alphabet
         self.byteIDs = (0..<256).map { b in
             Int32(vocab[String(Character(ByteUnicodeMap.byteToScalar[b]))] ?? -1)
         }
+        self.fallbackIDs = (0..<256).map { b in Int32(vocab[String(format: "<0x%02X>", b)] ?? -1) }
+        var scalarIDs: [UInt32: Int32] = [:]
+        var ascii = [Int32](repeating: -1, count: 128)
+        var whole: [[UInt8]: Int32] = [:]
+        for (token, id) in vocab {
+            let scalars = token.unicodeScalars
+            if scalars.count == 1, let v = scalars.first?.value {
+                scalarIDs[v] = Int32(id)
+                if v < 128 { ascii[Int(v)] = Int32(id) }
+            }
+            if ignoreMerges {
+                switch alphabet {
+                case .bytes: if let raw = ByteUnicodeMap.decode(token) { whole[raw] = Int32(id) }
+                case .scalars: whole[Array(token.utf8)] = Int32(id)
+                }
+            }
+        }
+        self.scalarIDs = scalarIDs
+        self.asciiIDs = ascii
+        self.wholeTokens = whole
     }
 
     /// The tokens of one pre-tokenized piece (its UTF-8 bytes).
@@ -65,39 +101,62 @@ final class BPEModel: @unchecked Sendable {
     }
 
     func tokenizeUncached(_ piece: [UInt8]) -> Tokens {
-        if ignoreMerges, let id = vocab[ByteUnicodeMap.encode(piece)] {
-            return Tokens(ids: [Int32(id)], lengths: [Int32(piece.count)])
+        if ignoreMerges, let id = wholeTokens[piece] {
+            return Tokens(ids: [id], lengths: [Int32(piece.count)])
         }
-        // Initial symbols: one per byte (HF: one per character of the byte-level string).
-        var ids: [Int32] = []
-        var lengths: [Int32] = []
-        ids.reserveCapacity(piece.count)
-        lengths.reserveCapacity(piece.count)
-        var lastWasUnk = false
+        var t = Tokens(ids: [], lengths: [])
+        t.ids.reserveCapacity(piece.count)
+        t.lengths.reserveCapacity(piece.count)
+        var unk: (id: Int32, length: Int32)? = nil
         var dropped: Int32 = 0  // bytes of dropped characters, credited to the next symbol
-        for b in piece {
-            let id = byteIDs[Int(b)]
-            if id >= 0 { ids.append(id); lengths.append(1 + dropped); dropped = 0; lastWasUnk = false; continue }
+        func known(_ id: Int32, _ length: Int32) {
+            if let u = unk { t.ids.append(u.id); t.lengths.append(u.length); unk = nil }
+            t.ids.append(id); t.lengths.append(length + dropped); dropped = 0
+        }
+        func unknown(_ fallbackBytes: [UInt8], _ length: Int32) {
             if byteFallback {
-                let mapped = String(Character(ByteUnicodeMap.byteToScalar[Int(b)]))
-                let fallback = mapped.utf8.map { vocab[String(format: "<0x%02X>", $0)] }
-                if fallback.allSatisfy({ $0 != nil }) {
-                    for (k, f) in fallback.enumerated() {
-                        ids.append(Int32(f!)); lengths.append(k == 0 ? 1 + dropped : 0)
+                let ids = fallbackBytes.map { fallbackIDs[Int($0)] }
+                if !ids.contains(-1) {
+                    for (k, f) in ids.enumerated() {
+                        t.ids.append(f); t.lengths.append(k == 0 ? length + dropped : 0)
                     }
-                    dropped = 0; lastWasUnk = false; continue
+                    dropped = 0
+                    return
                 }
             }
-            if let unk = unkID {
-                if fuseUnk && lastWasUnk { lengths[lengths.count - 1] += 1 }
-                else { ids.append(Int32(unk)); lengths.append(1 + dropped); dropped = 0 }
-                lastWasUnk = true
-            } else {
-                dropped += 1  // No unk token: HF drops the character.
+            guard let u = unkID.map(Int32.init) else { dropped += length; return }
+            if let pending = unk {
+                if fuseUnk { unk = (pending.id, pending.length + length); return }
+                t.ids.append(pending.id); t.lengths.append(pending.length)
+            }
+            unk = (u, length + dropped); dropped = 0
+        }
+        switch alphabet {
+        case .bytes:
+            for b in piece {
+                let id = byteIDs[Int(b)]
+                if id >= 0 { known(id, 1) } else { unknown(Array(String(Character(ByteUnicodeMap.byteToScalar[Int(b)])).utf8), 1) }
+            }
+        case .scalars:
+            var i = 0
+            while i < piece.count {
+                let b0 = piece[i]
+                if b0 < 0x80 {
+                    let id = asciiIDs[Int(b0)]
+                    if id >= 0 { known(id, 1) } else { unknown([b0], 1) }
+                    i += 1
+                    continue
+                }
+                let w = min(b0 < 0xE0 ? 2 : b0 < 0xF0 ? 3 : 4, piece.count - i)
+                let (scalars, _) = ScalarText.decode(piece[i..<(i + w)])
+                if let v = scalars.first, let id = scalarIDs[v] { known(id, Int32(w)) }
+                else { unknown(Array(piece[i..<(i + w)]), Int32(w)) }
+                i += w
             }
         }
-        if dropped > 0, !lengths.isEmpty { lengths[lengths.count - 1] += dropped }
-        return Self.mergeAll(Tokens(ids: ids, lengths: lengths), merges: merges)
+        if let u = unk { t.ids.append(u.id); t.lengths.append(u.length) }
+        if dropped > 0, !t.lengths.isEmpty { t.lengths[t.lengths.count - 1] += dropped }
+        return Self.mergeAll(t, merges: merges)
     }
 
     /// The merge loop (HF `word.rs:merge_all` without dropout).

@@ -1,11 +1,13 @@
 // BPETokenizer from a Hugging Face `tokenizer.json` (the `tokenizers` library's serialization).
 //
 // Understood: model {type "BPE", vocab, merges as "a b" strings or ["a","b"] arrays, unk_token,
-// fuse_unk, byte_fallback, ignore_merges}; added_tokens; pre_tokenizer ByteLevel, or Sequence of
-// [Digits(individual_digits: true), ByteLevel]; decoder ByteLevel; post_processor null, ByteLevel,
-// TemplateProcessing (its "single" template) or a Sequence of those; normalizer null.
-// Anything else that would change the ids (a normalizer, a Split regex, dropout, a WordPiece
-// model, …) is refused by name instead of being silently ignored. Irrelevant keys are ignored.
+// fuse_unk, byte_fallback, ignore_merges}; added_tokens; the normalizer, pre_tokenizer, decoder and
+// post_processor variants `TokenizerJSONParser` reads (NFC/NFKC/…, Replace, Prepend, Lowercase;
+// ByteLevel, Split with the GPT-2 / Llama 3 / Qwen2 regex or a string, Metaspace, Digits;
+// ByteLevel, ByteFallback, Metaspace, Replace, Strip, Fuse; TemplateProcessing, ByteLevel; and
+// Sequences of them). Anything else that would change the ids (another regex, dropout, a
+// WordPiece model, …) is refused by name instead of being silently ignored. Irrelevant keys are
+// ignored.
 import Foundation
 
 extension BPETokenizer {
@@ -94,21 +96,9 @@ extension BPETokenizer {
                                     normalized: (t["normalized"] as? Bool) ?? !special))
         }
 
-        // normalizer
-        if let normalizer = root["normalizer"], !(normalizer is NSNull) {
-            throw TokenizerError.unsupported(source: source, field: "normalizer", value: p.typeName(normalizer))
-        }
-        // pre-tokenizer
+        let normalizer = try p.normalizer(root["normalizer"])
         let pre = try p.preTokenizer(root["pre_tokenizer"])
-        // decoder
-        if let decoder = root["decoder"], !(decoder is NSNull) {
-            let type = p.typeName(decoder)
-            if type != "\"ByteLevel\"" {
-                throw TokenizerError.unsupported(source: source, field: "decoder", value: type)
-            }
-        } else {
-            throw TokenizerError.unsupported(source: source, field: "decoder", value: "null (tokens joined by spaces)")
-        }
+        let decoder = try p.decoder(root["decoder"])
         // post-processor
         var tokenIDs = vocab
         for t in added { tokenIDs[t.content] = t.id }
@@ -125,109 +115,11 @@ extension BPETokenizer {
         let eos = try specialID(eosToken, "eos_token") ?? suffix.last
         let pad = try specialID(padToken, "pad_token")
         try self.init(source: source, vocab: vocab, merges: merges, addedTokens: added,
-                      preTokenizer: pre, unkToken: unkToken,
+                      normalizer: normalizer, preTokenizer: pre, decoder: decoder, unkToken: unkToken,
                       fuseUnk: (model["fuse_unk"] as? Bool) ?? false,
                       byteFallback: (model["byte_fallback"] as? Bool) ?? false,
                       ignoreMerges: (model["ignore_merges"] as? Bool) ?? false,
                       bosID: bos, eosID: eos, padID: pad,
                       prefixIDs: prefix, suffixIDs: suffix)
-    }
-}
-
-/// The field readers of the tokenizer.json loader.
-struct TokenizerJSONParser {
-    let source: String
-
-    func int(_ v: Any?) -> Int? {
-        // JSON booleans arrive as NSNumber with objCType "c"; they are not ids.
-        guard let n = v as? NSNumber, String(cString: n.objCType) != "c" else { return nil }
-        let d = n.doubleValue
-        guard d == d.rounded(), abs(d) < 1e15 else { return nil }
-        return n.intValue
-    }
-
-    func double(_ v: Any?) -> Double? { (v as? NSNumber)?.doubleValue }
-
-    func typeName(_ v: Any) -> String {
-        if let o = v as? [String: Any], let t = o["type"] as? String { return "\"\(t)\"" }
-        return "\(v)"
-    }
-
-    func preTokenizer(_ v: Any?) throws -> ByteLevelPreTokenizer {
-        guard let v, !(v is NSNull) else {
-            throw TokenizerError.unsupported(source: source, field: "pre_tokenizer", value: "null (no byte-level mapping)")
-        }
-        guard let o = v as? [String: Any], let type = o["type"] as? String else {
-            throw TokenizerError.missingField(source: source, field: "pre_tokenizer.type", expected: "a string")
-        }
-        var steps: [[String: Any]]
-        if type == "Sequence" {
-            guard let list = o["pretokenizers"] as? [[String: Any]] else {
-                throw TokenizerError.missingField(source: source, field: "pre_tokenizer.pretokenizers", expected: "an array")
-            }
-            steps = list
-        } else {
-            steps = [o]
-        }
-        var splitDigits = false
-        if let first = steps.first, first["type"] as? String == "Digits" {
-            guard (first["individual_digits"] as? Bool) == true else {
-                throw TokenizerError.unsupported(source: source, field: "pre_tokenizer Digits.individual_digits", value: "false")
-            }
-            splitDigits = true
-            steps.removeFirst()
-        }
-        guard steps.count == 1, let last = steps.first, last["type"] as? String == "ByteLevel" else {
-            let names = steps.map { ($0["type"] as? String) ?? "?" }.joined(separator: ", ")
-            throw TokenizerError.unsupported(source: source, field: "pre_tokenizer", value: "[\(names)] (expected [Digits,] ByteLevel)")
-        }
-        if let useRegex = last["use_regex"] as? Bool, !useRegex {
-            throw TokenizerError.unsupported(source: source, field: "pre_tokenizer ByteLevel.use_regex", value: "false")
-        }
-        return ByteLevelPreTokenizer(splitDigits: splitDigits, addPrefixSpace: (last["add_prefix_space"] as? Bool) ?? false)
-    }
-
-    /// The ids a post-processor puts before and after a single sequence.
-    func postProcessor(_ v: Any?, tokenIDs: [String: Int]) throws -> ([Int], [Int]) {
-        guard let v, !(v is NSNull) else { return ([], []) }
-        guard let o = v as? [String: Any], let type = o["type"] as? String else {
-            throw TokenizerError.missingField(source: source, field: "post_processor.type", expected: "a string")
-        }
-        switch type {
-        case "ByteLevel":
-            return ([], [])
-        case "Sequence":
-            var prefix: [Int] = [], suffix: [Int] = []
-            for step in (o["processors"] as? [Any]) ?? [] {
-                let (p, s) = try postProcessor(step, tokenIDs: tokenIDs)
-                prefix += p; suffix = s + suffix
-            }
-            return (prefix, suffix)
-        case "TemplateProcessing":
-            guard let single = o["single"] as? [[String: Any]] else {
-                throw TokenizerError.missingField(source: source, field: "post_processor.single", expected: "an array")
-            }
-            let specials = (o["special_tokens"] as? [String: Any]) ?? [:]
-            var prefix: [Int] = [], suffix: [Int] = []
-            var seenSequence = false
-            for piece in single {
-                if piece["Sequence"] != nil { seenSequence = true; continue }
-                guard let st = piece["SpecialToken"] as? [String: Any], let name = st["id"] as? String else {
-                    throw TokenizerError.unsupported(source: source, field: "post_processor.single", value: "\(piece)")
-                }
-                var ids: [Int] = []
-                if let entry = specials[name] as? [String: Any], let list = entry["ids"] as? [Any] {
-                    ids = list.compactMap { int($0) }
-                } else if let id = tokenIDs[name] {
-                    ids = [id]
-                } else {
-                    throw TokenizerError.inconsistent(source: source, detail: "post_processor special token \"\(name)\" has no id")
-                }
-                if seenSequence { suffix += ids } else { prefix += ids }
-            }
-            return (prefix, suffix)
-        default:
-            throw TokenizerError.unsupported(source: source, field: "post_processor", value: "\"\(type)\"")
-        }
     }
 }

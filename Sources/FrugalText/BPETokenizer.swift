@@ -1,28 +1,47 @@
-// BPETokenizer — byte-level BPE text ↔ token ids, as HF tokenizers runs GPT-2/SmolLM2 tokenizers.
+// BPETokenizer — text ↔ token ids through a tokenizer.json-style pipeline, as HF tokenizers runs
+// it for the BPE families Frugal supports (GPT-2/SmolLM2, Llama 3, Qwen2/2.5/3, Llama 2, Mistral,
+// Gemma 3).
 //
-// Encode: (1) added/special tokens are split out by exact match (leftmost, longest first;
-// `AddedTokenSplitter`), (2) the text between them is pre-tokenized (`ByteLevelPreTokenizer`),
-// (3) each piece's bytes are merged by rank (`BPEModel`), (4) with `addSpecialTokens`, the
-// post-processor's prefix/suffix ids (a BOS, say) are added. Decode: each id's bytes (the HF
-// ByteLevel decoder: a token whose characters are all in the byte map becomes those bytes, any
-// other token its own UTF-8), joined, then decoded lossily (U+FFFD for invalid UTF-8, like HF's
-// `String::from_utf8_lossy` and Python's errors="replace"). `StreamingDecoder` does the same one
-// token at a time. Build one from a tokenizer.json (`BPETokenizer+TokenizerJSON.swift`) or from
-// GGUF arrays (`BPETokenizer+GGUF.swift`).
-// Leaves out: normalizers, non-byte-level models (SentencePiece/Unigram/WordPiece), dropout,
-// pair encodings, truncation and padding (datasets do their own).
+// Encode: (1) added tokens marked non-normalized (special tokens) are split out of the raw text by
+// exact match (leftmost, longest first; `AddedTokenSplitter`); (2) each text segment between them
+// is normalized (`Normalizer`), then normalized added tokens are split out of it; (3) each
+// remaining segment is cut into pieces (`PreTokenizer`); (4) each piece is tokenized by the model:
+// BPE merges by rank (`BPEModel`; byte-level when the pre-tokenizer has a ByteLevel step), or,
+// for a GGUF "llama" vocabulary, llama.cpp's score-driven merging (`SentencePieceBPEModel`);
+// (5) with `addSpecialTokens`, the post-processor's prefix/suffix ids (a BOS, say) are added.
+// Every id carries the UTF-8 byte range of the input it came from (`ScalarText` alignment).
+// Decode: the ids' token strings through the decoder chain (`TokenDecoder`), exactly as HF does;
+// `bytes(for:)` and `StreamingDecoder` use each id's bytes on its own (`TokenDecoder.Plan`).
+// Build one from a tokenizer.json (`BPETokenizer+TokenizerJSON.swift`) or from GGUF arrays
+// (`BPETokenizer+GGUF.swift`). Leaves out: Unigram/WordPiece/WordLevel models, dropout, pair
+// encodings, truncation and padding (datasets do their own).
 import Foundation
 
 public final class BPETokenizer: @unchecked Sendable {
-    let model: BPEModel
-    public let preTokenizer: ByteLevelPreTokenizer
+    enum Model {
+        case bpe(BPEModel)
+        case sentencePiece(SentencePieceBPEModel)
+
+        func tokenize(_ piece: [UInt8]) -> BPEModel.Tokens {
+            switch self {
+            case let .bpe(m): return m.tokenize(piece)
+            case let .sentencePiece(m): return m.tokenize(piece)
+            }
+        }
+    }
+
+    let model: Model
+    public let normalizer: Normalizer?
+    public let preTokenizer: PreTokenizer?
+    public let decoder: TokenDecoder
+    let decodePlan: TokenDecoder.Plan
     public let addedTokens: [AddedToken]
     private let splitterRaw: AddedTokenSplitter
     private let splitterNormalized: AddedTokenSplitter
     private let idToToken: [String?]
     private let tokenToIDMap: [String: Int]
     private let isSpecial: [Bool]
-    // Decoded bytes of id i: decodeBytes[decodeStart[i]..<decodeStart[i + 1]].
+    // Decoded bytes of id i on its own: decodeBytes[decodeStart[i]..<decodeStart[i + 1]].
     private let decodeBytes: [UInt8]
     private let decodeStart: [Int]
 
@@ -39,11 +58,13 @@ public final class BPETokenizer: @unchecked Sendable {
 
     /// - Parameters:
     ///   - source: names the file in error messages.
-    ///   - vocab: byte-level token string → id.
-    ///   - merges: merge pairs in rank order.
+    ///   - vocab: token string → id (byte-level form when the pre-tokenizer is byte-level).
+    ///   - merges: merge pairs in rank order (ignored with `sentencePieceScores`).
+    ///   - sentencePieceScores: llama.cpp SPM merging by these per-id scores instead of merges.
     init(source: String, vocab: [String: Int], merges: [(String, String)], addedTokens: [AddedToken],
-         preTokenizer: ByteLevelPreTokenizer, unkToken: String?, declaredUnkID: Int? = nil, fuseUnk: Bool = false,
-         byteFallback: Bool = false, ignoreMerges: Bool = false,
+         normalizer: Normalizer? = nil, preTokenizer: PreTokenizer?, decoder: TokenDecoder = .byteLevel,
+         unkToken: String?, declaredUnkID: Int? = nil, fuseUnk: Bool = false,
+         byteFallback: Bool = false, ignoreMerges: Bool = false, sentencePieceScores: [Float]? = nil,
          bosID: Int?, eosID: Int?, padID: Int?, prefixIDs: [Int], suffixIDs: [Int]) throws {
         var maxID = -1
         for (token, id) in vocab {
@@ -73,14 +94,6 @@ public final class BPETokenizer: @unchecked Sendable {
         self.tokenToIDMap = lookup
         self.isSpecial = special
 
-        var mergeMap: [UInt64: (rank: Int32, id: Int32)] = [:]
-        mergeMap.reserveCapacity(merges.count)
-        for (rank, (a, b)) in merges.enumerated() {
-            guard let ia = vocab[a] else { throw TokenizerError.badMerge(source: source, index: rank, merge: "\(a) \(b)", detail: "\"\(a)\" is not in the vocabulary") }
-            guard let ib = vocab[b] else { throw TokenizerError.badMerge(source: source, index: rank, merge: "\(a) \(b)", detail: "\"\(b)\" is not in the vocabulary") }
-            guard let merged = vocab[a + b] else { throw TokenizerError.badMerge(source: source, index: rank, merge: "\(a) \(b)", detail: "\"\(a + b)\" is not in the vocabulary") }
-            mergeMap[BPEModel.key(Int32(ia), Int32(ib))] = (Int32(rank), Int32(merged))  // later duplicates win, as in HF
-        }
         var unk: Int? = nil
         if let unkToken {
             guard let id = lookup[unkToken] else {
@@ -88,9 +101,26 @@ public final class BPETokenizer: @unchecked Sendable {
             }
             unk = id
         }
-        self.model = BPEModel(vocab: vocab, merges: mergeMap, unkID: unk, fuseUnk: fuseUnk,
-                              byteFallback: byteFallback, ignoreMerges: ignoreMerges)
+        if let scores = sentencePieceScores {
+            self.model = .sentencePiece(SentencePieceBPEModel(tokens: table.map { $0 ?? "" }, scores: scores,
+                                                              unkID: unk ?? declaredUnkID))
+        } else {
+            var mergeMap: [UInt64: (rank: Int32, id: Int32)] = [:]
+            mergeMap.reserveCapacity(merges.count)
+            for (rank, (a, b)) in merges.enumerated() {
+                guard let ia = vocab[a] else { throw TokenizerError.badMerge(source: source, index: rank, merge: "\(a) \(b)", detail: "\"\(a)\" is not in the vocabulary") }
+                guard let ib = vocab[b] else { throw TokenizerError.badMerge(source: source, index: rank, merge: "\(a) \(b)", detail: "\"\(b)\" is not in the vocabulary") }
+                guard let merged = vocab[a + b] else { throw TokenizerError.badMerge(source: source, index: rank, merge: "\(a) \(b)", detail: "\"\(a + b)\" is not in the vocabulary") }
+                mergeMap[BPEModel.key(Int32(ia), Int32(ib))] = (Int32(rank), Int32(merged))  // later duplicates win, as in HF
+            }
+            self.model = .bpe(BPEModel(vocab: vocab, merges: mergeMap, unkID: unk, fuseUnk: fuseUnk,
+                                       byteFallback: byteFallback, ignoreMerges: ignoreMerges,
+                                       alphabet: preTokenizer?.isByteLevel == true ? .bytes : .scalars))
+        }
+        self.normalizer = normalizer
         self.preTokenizer = preTokenizer
+        self.decoder = decoder
+        self.decodePlan = TokenDecoder.Plan(decoder)
         self.addedTokens = addedTokens
         self.splitterRaw = AddedTokenSplitter(tokens: addedTokens.filter { !$0.normalized })
         self.splitterNormalized = AddedTokenSplitter(tokens: addedTokens.filter { $0.normalized })
@@ -109,15 +139,12 @@ public final class BPETokenizer: @unchecked Sendable {
         self.prefixIDs = prefixIDs
         self.suffixIDs = suffixIDs
 
-        // ByteLevel decoder table.
+        // Each id's bytes on its own (streaming).
         var bytes: [UInt8] = []
         var starts: [Int] = [0]
         starts.reserveCapacity(table.count + 1)
         for token in table {
-            if let token {
-                if let mapped = ByteUnicodeMap.decode(token) { bytes.append(contentsOf: mapped) }
-                else { bytes.append(contentsOf: token.utf8) }
-            }
+            if let token { bytes.append(contentsOf: decodePlan.bytes(of: token)) }
             starts.append(bytes.count)
         }
         self.decodeBytes = bytes
@@ -126,7 +153,8 @@ public final class BPETokenizer: @unchecked Sendable {
 
     // MARK: lookup
 
-    /// The token string (byte-level form for vocabulary tokens, verbatim for added tokens).
+    /// The token string (as the vocabulary writes it: byte-level form, ▁ for spaces, or verbatim
+    /// for added tokens).
     public func token(for id: Int) -> String? {
         guard id >= 0 && id < idToToken.count else { return nil }
         return idToToken[id]
@@ -136,7 +164,7 @@ public final class BPETokenizer: @unchecked Sendable {
 
     public func isSpecialToken(_ id: Int) -> Bool { id >= 0 && id < isSpecial.count && isSpecial[id] }
 
-    /// The bytes `id` decodes to (empty for an unknown id).
+    /// The bytes `id` decodes to on its own, mid-text (empty for an unknown id).
     public func bytes(for id: Int) -> ArraySlice<UInt8> {
         guard id >= 0 && id < idToToken.count else { return [] }
         return decodeBytes[decodeStart[id]..<decodeStart[id + 1]]
@@ -145,7 +173,7 @@ public final class BPETokenizer: @unchecked Sendable {
     // MARK: encode
 
     /// Token ids of `text`. With `addSpecialTokens` (HF's default), the post-processor's ids are
-    /// added (SmolLM2 adds none).
+    /// added (SmolLM2 adds none; Llama 3 a BOS).
     public func encode(_ text: String, addSpecialTokens: Bool = true) -> [Int] {
         encodeWithOffsets(text, addSpecialTokens: addSpecialTokens).ids
     }
@@ -153,59 +181,134 @@ public final class BPETokenizer: @unchecked Sendable {
     /// Token ids with the UTF-8 byte range of `text` each came from.
     public func encodeWithOffsets(_ text: String, addSpecialTokens: Bool = true) -> TokenEncoding {
         let utf8 = Array(text.utf8)
-        var ids: [Int] = []
-        var offsets: [Range<Int>] = []
-        ids.reserveCapacity(utf8.count / 3 + 4)
-        offsets.reserveCapacity(utf8.count / 3 + 4)
+        var out = Output()
+        out.ids.reserveCapacity(utf8.count / 3 + 4)
+        out.offsets.reserveCapacity(utf8.count / 3 + 4)
         if addSpecialTokens {
-            for id in prefixIDs { ids.append(id); offsets.append(0..<0) }
+            for id in prefixIDs { out.ids.append(id); out.offsets.append(0..<0) }
         }
         for segment in splitterRaw.split(utf8, range: 0..<utf8.count) {
             switch segment {
             case let .token(id, range):
-                ids.append(id); offsets.append(range)
+                out.ids.append(id); out.offsets.append(range)
             case let .text(range):
-                for inner in splitterNormalized.split(utf8, range: range) {
-                    switch inner {
-                    case let .token(id, r): ids.append(id); offsets.append(r)
-                    case let .text(r): encodePlain(utf8, range: r, ids: &ids, offsets: &offsets)
-                    }
-                }
+                encodeSegment(utf8, range: range, into: &out)
             }
         }
         if addSpecialTokens {
-            for id in suffixIDs { ids.append(id); offsets.append(utf8.count..<utf8.count) }
+            for id in suffixIDs { out.ids.append(id); out.offsets.append(utf8.count..<utf8.count) }
         }
-        return TokenEncoding(ids: ids, offsets: offsets)
+        return TokenEncoding(ids: out.ids, offsets: out.offsets)
     }
 
-    private func encodePlain(_ utf8: [UInt8], range: Range<Int>, ids: inout [Int], offsets: inout [Range<Int>]) {
-        let (scalars, scalarOffsets) = ByteLevelPreTokenizer.scalarsAndOffsets(utf8[range])
-        for piece in preTokenizer.split(scalars: scalars, offsets: scalarOffsets) {
-            let tokens = model.tokenize(piece.bytes)
-            // Piece byte p maps to source byte piece.source.lowerBound + p - syntheticPrefix.
+    struct Output {
+        var ids: [Int] = []
+        var offsets: [Range<Int>] = []
+    }
+
+    /// One segment between non-normalized added tokens: normalize, split out normalized added
+    /// tokens, pre-tokenize, tokenize.
+    private func encodeSegment(_ utf8: [UInt8], range: Range<Int>, into out: inout Output) {
+        guard let normalizer else {
+            // Normalized text = raw text: match normalized added tokens on the bytes directly.
+            for inner in splitterNormalized.split(utf8, range: range) {
+                switch inner {
+                case let .token(id, r): out.ids.append(id); out.offsets.append(r)
+                case let .text(r): encodeNormalized(ScalarText(utf8: utf8[r]), into: &out)
+                }
+            }
+            return
+        }
+        let text = normalizer.apply(ScalarText(utf8: utf8[range]))
+        if splitterNormalized.isEmpty {
+            encodeNormalized(text, into: &out)
+            return
+        }
+        // Match on the normalized text's UTF-8, mapping byte positions back to scalars.
+        var bytes: [UInt8] = []
+        var scalarAt: [Int] = []  // byte → scalar index
+        for (k, v) in text.scalars.enumerated() {
+            ScalarText.appendUTF8(v, to: &bytes)
+            while scalarAt.count < bytes.count { scalarAt.append(k) }
+        }
+        scalarAt.append(text.count)
+        for inner in splitterNormalized.split(bytes, range: 0..<bytes.count) {
+            switch inner {
+            case let .token(id, r):
+                out.ids.append(id); out.offsets.append(text.source(scalarAt[r.lowerBound]..<scalarAt[r.upperBound]))
+            case let .text(r):
+                let s = scalarAt[r.lowerBound]..<scalarAt[r.upperBound]
+                encodeNormalized(ScalarText(scalars: Array(text.scalars[s]), starts: Array(text.starts[s.lowerBound...s.upperBound])), into: &out)
+            }
+        }
+    }
+
+    /// Pre-tokenizes and tokenizes normalized text.
+    private func encodeNormalized(_ text: ScalarText, into out: inout Output) {
+        guard text.count > 0 else { return }
+        var pieces = PreTokenizer.Pieces(text: text, ranges: [0..<text.count])
+        preTokenizer?.apply(&pieces)
+        let t = pieces.text
+        var bytes: [UInt8] = []
+        for r in pieces.ranges {
+            bytes.removeAll(keepingCapacity: true)
+            for v in t.scalars[r] { ScalarText.appendUTF8(v, to: &bytes) }
+            let tokens = model.tokenize(bytes)
+            // Walk the piece's scalars alongside the tokens' byte lengths to find source offsets.
+            var k = r.lowerBound      // scalar holding byte p
+            var kStart = 0            // piece byte where scalar k begins
             var p = 0
+            var lo = t.starts[r.lowerBound]
             for (id, len) in zip(tokens.ids, tokens.lengths) {
-                let lo = min(max(piece.source.lowerBound + p - piece.syntheticPrefix, piece.source.lowerBound), piece.source.upperBound)
                 p += Int(len)
-                let hi = min(max(piece.source.lowerBound + p - piece.syntheticPrefix, lo), piece.source.upperBound)
-                ids.append(Int(id)); offsets.append(lo..<hi)
+                while k < r.upperBound && kStart + ScalarText.utf8Width(t.scalars[k]) <= p {
+                    kStart += ScalarText.utf8Width(t.scalars[k]); k += 1
+                }
+                var hi: Int
+                if k >= r.upperBound || p == kStart {
+                    hi = t.starts[min(k, r.upperBound)]
+                } else {
+                    // Inside scalar k: exact when it maps 1:1 to its source bytes.
+                    let w = ScalarText.utf8Width(t.scalars[k])
+                    hi = t.starts[k + 1] - t.starts[k] == w ? t.starts[k] + (p - kStart) : t.starts[k]
+                }
+                hi = max(hi, lo)
+                out.ids.append(Int(id)); out.offsets.append(lo..<hi)
+                lo = hi
             }
         }
     }
 
     // MARK: decode
 
-    /// The text of `ids`; invalid UTF-8 becomes U+FFFD. Unknown ids are skipped (as HF does).
+    /// The text of `ids` through the decoder chain, as HF `Tokenizer::decode`. Unknown ids are
+    /// skipped (as HF does).
     public func decode(_ ids: [Int], skipSpecialTokens: Bool = false) -> String {
-        String(decoding: decodeToBytes(ids, skipSpecialTokens: skipSpecialTokens), as: UTF8.self)
+        var tokens: [String] = []
+        tokens.reserveCapacity(ids.count)
+        for id in ids where !(skipSpecialTokens && isSpecialToken(id)) {
+            if let t = token(for: id) { tokens.append(t) }
+        }
+        return decoder.decode(tokens)
     }
 
-    /// The raw bytes of `ids` (before UTF-8 decoding).
+    /// The bytes of `id` as the `index`-th token the decoder sees (the first may differ: Metaspace).
+    func bytes(for id: Int, index: Int) -> [UInt8] {
+        if index == 0 && decodePlan.firstTokenDiffers, let t = token(for: id) { return decodePlan.bytes(of: t, first: true) }
+        return Array(bytes(for: id))
+    }
+
+    /// The raw bytes of `ids` (before UTF-8 decoding): each id's bytes, the first token's and the
+    /// leading spaces as the decoder treats the start of a text.
     public func decodeToBytes(_ ids: [Int], skipSpecialTokens: Bool = false) -> [UInt8] {
         var out: [UInt8] = []
-        for id in ids where !(skipSpecialTokens && isSpecialToken(id)) { out.append(contentsOf: bytes(for: id)) }
-        return out
+        var index = 0
+        for id in ids where !(skipSpecialTokens && isSpecialToken(id)) && token(for: id) != nil {
+            out.append(contentsOf: bytes(for: id, index: index)); index += 1
+        }
+        var strip = 0
+        while strip < decodePlan.stripLeadingSpaces && strip < out.count && out[strip] == 0x20 { strip += 1 }
+        return Array(out[strip...])
     }
 
     /// A decoder for token-by-token output that never splits a UTF-8 character.

@@ -7,8 +7,8 @@
 //  - prompt/completion: prompt + completion concatenated verbatim, EOS appended; targets are the
 //    completion and the EOS (and the prompt with trainOnPrompt).
 //  - messages: rendered by the chat template without generation prompt; targets are each assistant
-//    message's content and its end marker (ChatML "<|im_end|>\n"), as TRL's assistant-only loss
-//    does; with trainOnPrompt every token is a target. No EOS is appended: the template ends turns.
+//    message's content and its end-of-turn footer (ChatML "<|im_end|>\n", Llama 3 "<|eot_id|>"; see
+//    ChatTemplateSpans), as TRL's assistant-only loss does; with trainOnPrompt every token is a target. No EOS is appended: the template ends turns.
 // The post-processor's prefix (a BOS for models that add one) is added to text and prompt data and
 // is never a target. Truncation keeps the first maxSeqLen tokens.
 public struct ExampleEncoder: Sendable {
@@ -43,7 +43,11 @@ public struct ExampleEncoder: Sendable {
                 throw DatasetError.chatTemplate(path: record.path, line: record.line,
                     detail: "\"messages\" need a chat template and the model has none; use \"text\" or \"prompt\"/\"completion\" data")
             }
-            for span in template.spans(messages) {
+            let spans: [ChatTemplate.Span]
+            do { spans = try template.spans(messages) } catch {
+                throw DatasetError.chatTemplate(path: record.path, line: record.line, detail: "\(error)")
+            }
+            for span in spans {
                 let target = trainOnPrompt || (span.role == "assistant" && (span.kind == .content || span.kind == .footer))
                 parts.append((span.text, target))
             }

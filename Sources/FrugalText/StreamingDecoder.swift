@@ -4,17 +4,24 @@
 // three byte-level tokens). Bytes that can no longer become valid UTF-8 are emitted as U+FFFD at
 // once; `finish()` flushes what is held back, with U+FFFD for an incomplete tail. The
 // concatenation of all outputs equals `BPETokenizer.decode` of all ids (the cut is always placed
-// before a lead byte, where a lossy decoder starts a new sequence anyway).
-// Leaves out: HF's DecodeStream prefix re-decoding; byte-level decoding has no cross-token
-// context beyond UTF-8 so it is not needed.
+// before a lead byte, where a lossy decoder starts a new sequence anyway), including the leading
+// spaces a SentencePiece-style decoder strips at the start of a text (`TokenDecoder.Plan`).
+// Leaves out: HF's DecodeStream prefix re-decoding; the supported decoders have no cross-token
+// context beyond UTF-8 and that leading strip. Exception: a byte-fallback run that is not valid
+// UTF-8 streams as lossy U+FFFDs, where `decode` gives one U+FFFD per byte (HF's rule).
 public struct StreamingDecoder {
     let tokenizer: BPETokenizer
     let skipSpecialTokens: Bool
     private var pending: [UInt8] = []
+    /// Leading spaces still to drop (until the first other byte).
+    private var stripBudget: Int
+    /// Tokens passed to the decoder so far.
+    private var index = 0
 
     init(tokenizer: BPETokenizer, skipSpecialTokens: Bool) {
         self.tokenizer = tokenizer
         self.skipSpecialTokens = skipSpecialTokens
+        self.stripBudget = tokenizer.decodePlan.stripLeadingSpaces
     }
 
     /// Bytes held back (0–3), waiting for the rest of a character.
@@ -23,7 +30,9 @@ public struct StreamingDecoder {
     /// Adds one token; returns the text that became complete (possibly "").
     public mutating func append(_ id: Int) -> String {
         if skipSpecialTokens && tokenizer.isSpecialToken(id) { return "" }
-        pending.append(contentsOf: tokenizer.bytes(for: id))
+        guard tokenizer.token(for: id) != nil else { return "" }
+        pending.append(contentsOf: tokenizer.bytes(for: id, index: index))
+        index += 1
         return appendBytes()
     }
 
@@ -34,6 +43,9 @@ public struct StreamingDecoder {
     }
 
     private mutating func appendBytes() -> String {
+        while stripBudget > 0, let first = pending.first {
+            if first == 0x20 { pending.removeFirst(); stripBudget -= 1 } else { stripBudget = 0 }
+        }
         let cut = Self.completePrefixLength(pending)
         if cut == 0 { return "" }
         let text = String(decoding: pending[..<cut], as: UTF8.self)
@@ -43,7 +55,7 @@ public struct StreamingDecoder {
 
     /// Flushes the held-back bytes (an incomplete character becomes U+FFFD) and resets.
     public mutating func finish() -> String {
-        defer { pending.removeAll() }
+        defer { pending.removeAll(); stripBudget = tokenizer.decodePlan.stripLeadingSpaces; index = 0 }
         return pending.isEmpty ? "" : String(decoding: pending, as: UTF8.self)
     }
 

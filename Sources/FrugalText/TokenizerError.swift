@@ -19,7 +19,7 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable {
         case let .missingField(source, field, expected):
             return "\(source): \"\(field)\" is missing or is not \(expected); is this a Hugging Face tokenizer.json / a GGUF with tokenizer metadata?"
         case let .unsupported(source, field, value):
-            return "\(source): \(field) = \(value) is not supported (Frugal implements byte-level BPE as used by GPT-2 and SmolLM2); use a model with a byte-level BPE tokenizer"
+            return "\(source): \(field) = \(value) is not supported (Frugal implements the BPE tokenizers of GPT-2, SmolLM2, Llama 2/3, Qwen2/2.5/3, Mistral and Gemma 3); use a model with one of those tokenizers"
         case let .badMerge(source, index, merge, detail):
             return "\(source): merge #\(index) \"\(merge)\": \(detail); the tokenizer file is corrupt or was written for another vocabulary"
         case let .inconsistent(source, detail):

@@ -34,7 +34,7 @@ struct ChatCommand: ParsableCommand {
             if line == "/exit" { break }
             if line == "/reset" { messages = initial; Terminal.note("(conversation cleared)"); continue }
             messages.append(ChatMessage(role: "user", content: line))
-            let ids = tokenizer.tokenizer.encode(template.render(messages, addGenerationPrompt: true), addSpecialTokens: false)
+            let ids = tokenizer.tokenizer.encode(try template.render(messages, addGenerationPrompt: true), addSpecialTokens: false)
             let (reply, _) = streamGeneration(model: llm, tokenizer: tokenizer, prompt: ids, flags: sampling)
             messages.append(ChatMessage(role: "assistant", content: reply))
         }

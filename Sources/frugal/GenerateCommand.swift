@@ -95,7 +95,7 @@ struct GenerateCommand: ParsableCommand {
             var messages: [ChatMessage] = []
             if let system { messages.append(ChatMessage(role: "system", content: system)) }
             messages.append(ChatMessage(role: "user", content: prompt))
-            ids = tokenizer.tokenizer.encode(template.render(messages, addGenerationPrompt: true), addSpecialTokens: false)
+            ids = tokenizer.tokenizer.encode(try template.render(messages, addGenerationPrompt: true), addSpecialTokens: false)
         } else {
             ids = tokenizer.tokenizer.encode(prompt)
         }

@@ -45,11 +45,17 @@ final class GGUFArraysTokenizerTests: XCTestCase {
     }
 
     func testRefusals() throws {
-        XCTAssertThrowsError(try tiny(pre: "llama-bpe")) { e in
-            XCTAssertTrue("\(e)".contains("tokenizer.ggml.pre = \"llama-bpe\""), "\(e)")
+        XCTAssertThrowsError(try tiny(pre: "deepseek-llm")) { e in
+            XCTAssertTrue("\(e)".contains("tokenizer.ggml.pre = \"deepseek-llm\""), "\(e)")
+        }
+        XCTAssertThrowsError(try BPETokenizer(tokens: ["a"], merges: [], model: "t5")) { e in
+            XCTAssertTrue("\(e)".contains("tokenizer.ggml.model = \"t5\""), "\(e)")
         }
         XCTAssertThrowsError(try BPETokenizer(tokens: ["a"], merges: [], model: "llama")) { e in
-            XCTAssertTrue("\(e)".contains("tokenizer.ggml.model = \"llama\""), "\(e)")
+            XCTAssertTrue("\(e)".contains("tokenizer.ggml.scores"), "\(e)")
+        }
+        XCTAssertThrowsError(try BPETokenizer(tokens: ["a", "b"], merges: [], scores: [0], model: "llama")) { e in
+            XCTAssertTrue("\(e)".contains("scores has 1 entries"), "\(e)")
         }
         XCTAssertThrowsError(try BPETokenizer(tokens: ["a", "b"], merges: [], tokenTypes: [1])) { e in
             XCTAssertTrue("\(e)".contains("token_type has 1 entries"), "\(e)")

@@ -47,7 +47,7 @@ final class SmolLM2TokenizerTests: XCTestCase {
             XCTAssertTrue("\(e)".contains("eos_token \"</s>\" is not in the vocabulary"), "\(e)")
         }
         XCTAssertFalse(tok.isSpecialToken(17))
-        XCTAssertEqual(tok.preTokenizer, ByteLevelPreTokenizer(splitDigits: true))
+        XCTAssertEqual(tok.preTokenizer, ByteLevelPreTokenizer(splitDigits: true).preTokenizer)
     }
 
     func testDigestVectors() throws {
