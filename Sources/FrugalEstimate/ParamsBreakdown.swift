@@ -4,7 +4,9 @@
 //   embedding  V·C                       (GPT-2 adds learned positions P·C)
 //   attention  L·(C·H·D + 2·C·K·D + H·D·C) weights, plus biases: q,k,v (H·D + 2·K·D), o (C)
 //   MLP        L·3·C·F (SwiGLU gate, up, down) or L·2·C·F (GPT-2 c_fc, c_proj), plus biases F + C
-//   norms      (2·L + 1)·C for RMSNorm, twice that for LayerNorm (weight and bias)
+//   norms      (n·L + 1)·C for RMSNorm with n norms [C] per layer (2; Gemma 3's sandwich 4), plus
+//              2·L·D for per-head q/k norms (Qwen3, Gemma 3); GPT-2's LayerNorm (2·L + 1)·2·C
+//              (n and the q/k norms are counted from the family's module table)
 //   head       V·C unless tied to the embedding
 // A tied head is one tensor and counted once (in `embedding`), as `model.parameters()` counts it.
 // `nonEmbedding` is Kaplan et al.'s N: everything except the token and position embeddings
@@ -40,8 +42,11 @@ public struct ParameterBreakdown: Codable, Equatable, Sendable {
         let matrices = c.mlpKind == .gated ? 3 : 2
         mlpWeights = L * matrices * C * F
         mlpBiases = c.mlpBias ? L * ((matrices - 1) * F + C) : 0
+        let roles = c.family.layerModules.map(\.role)
+        let perLayer = c.architecture == .gpt2 ? 2 : roles.filter { $0.isNorm && $0 != .qNorm && $0 != .kNorm }.count
+        let headNorms = roles.filter { $0 == .qNorm || $0 == .kNorm }.count
         let perNorm = c.normKind == .layerNorm ? 2 * C : C
-        norms = (2 * L + 1) * perNorm
+        norms = (perLayer * L + 1) * perNorm + headNorms * L * c.headDim
         head = c.tieWordEmbeddings ? 0 : V * C
     }
 

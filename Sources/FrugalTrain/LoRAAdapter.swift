@@ -39,8 +39,8 @@ public final class LoRAAdapter {
         var entries: [Entry] = []
         for (i, block) in model.blocks.enumerated() {
             for t in targets {
-                let path = "model.layers.\(i).\(t.modulePath)"
-                let current = block[keyPath: t.slot]
+                let path = "model.layers.\(i).\(t.modulePath(in: model.config.family))"
+                let current = block.linear(t.role)
                 if current is LoRALinear { throw LoRAError.alreadyAdapted(layer: path) }
                 let layer = LoRALinear(base: current, rank: config.rank, scaling: config.scaling,
                                        dropout: config.dropout, initRNG: initRNG, dropoutRNG: dropoutRNG)
@@ -63,12 +63,12 @@ public final class LoRAAdapter {
     public func attach(to model: DecoderModel) throws {
         for e in entries {
             guard e.block < model.blocks.count else { throw LoRAError.baseMismatch(layer: e.path) }
-            let current = model.blocks[e.block][keyPath: e.target.slot]
+            let current = model.blocks[e.block].linear(e.target.role)
             if current === e.layer { continue }
             if current is LoRALinear { throw LoRAError.alreadyAdapted(layer: e.path) }
             guard current === e.layer.base else { throw LoRAError.baseMismatch(layer: e.path) }
         }
-        for e in entries { model.blocks[e.block][keyPath: e.target.slot] = e.layer }
+        for e in entries { model.blocks[e.block].setLinear(e.target.role, e.layer) }
         let own = Set(tensors.map { ObjectIdentifier($0) })
         for (_, t) in model.namedTensors where !own.contains(ObjectIdentifier(t)) { t.requiresGrad = false }
         for t in tensors { t.requiresGrad = true }
@@ -78,8 +78,8 @@ public final class LoRAAdapter {
     /// Puts the base layers back into the model. The adapter keeps its weights and can be attached again.
     public func detach() {
         guard let model else { return }
-        for e in entries where model.blocks[e.block][keyPath: e.target.slot] === e.layer {
-            model.blocks[e.block][keyPath: e.target.slot] = e.layer.base
+        for e in entries where model.blocks[e.block].linear(e.target.role) === e.layer {
+            model.blocks[e.block].setLinear(e.target.role, e.layer.base)
         }
         self.model = nil
     }

@@ -1,12 +1,14 @@
-// LoRATarget — the projections of a Llama block that LoRA can wrap, and the one table that maps
-// their names: the transformers module name (q_proj), the short form (q), the path inside a block
-// (self_attn.q_proj) and the block's Swift property. Checkpoint names are data here, nowhere else.
+// LoRATarget — the projections of a decoder block that LoRA can wrap: PEFT's target_modules name
+// (q_proj, as every runnable family spells it), the short form (q), and the decoder slot
+// (ModelFamily.Role). The path inside a block comes from the model's family (ModelFamily's module
+// table, the one place checkpoint names live).
 //
 // `resolve` accepts full names, short forms, comma-separated lists and "all-linear" (PEFT's
 // all-linear: every linear layer except the output head). Matching is exact; PEFT's regex targets
 // are left out.
 import Foundation
 import FrugalModels
+import FrugalSpec
 
 public enum LoRATarget: String, CaseIterable, Codable, Sendable {
     case qProj = "q_proj", kProj = "k_proj", vProj = "v_proj", oProj = "o_proj"
@@ -15,26 +17,21 @@ public enum LoRATarget: String, CaseIterable, Codable, Sendable {
     /// The short form accepted on the command line.
     public var shortName: String { String(rawValue.dropLast(5)) }
 
-    /// Module path inside a decoder layer, as in transformers' state dict.
-    public var modulePath: String {
+    /// The decoder slot this target wraps.
+    public var role: ModelFamily.Role {
         switch self {
-        case .qProj, .kProj, .vProj, .oProj: return "self_attn.\(rawValue)"
-        case .gateProj, .upProj, .downProj: return "mlp.\(rawValue)"
+        case .qProj: return .q
+        case .kProj: return .k
+        case .vProj: return .v
+        case .oProj: return .o
+        case .gateProj: return .gate
+        case .upProj: return .up
+        case .downProj: return .down
         }
     }
 
-    /// The block's slot for this projection.
-    var slot: ReferenceWritableKeyPath<DecoderBlock, any LinearLayer> {
-        switch self {
-        case .qProj: return \.qProj
-        case .kProj: return \.kProj
-        case .vProj: return \.vProj
-        case .oProj: return \.oProj
-        case .gateProj: return \.gateProj
-        case .upProj: return \.upProj
-        case .downProj: return \.downProj
-        }
-    }
+    /// Module path inside a decoder layer in `family`'s checkpoints ("self_attn.q_proj").
+    public func modulePath(in family: ModelFamily) -> String { family.module(role)!.hf }
 
     /// Every accepted spelling except all-linear.
     public static var validNames: [String] { allCases.map(\.rawValue) + allCases.map(\.shortName) }

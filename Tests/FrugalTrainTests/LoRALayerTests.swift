@@ -64,8 +64,8 @@ final class LoRALayerTests: XCTestCase {
         XCTAssertEqual(try LoRATarget.resolve(["v_proj", "q_proj", "q"]), [.qProj, .vProj])
         XCTAssertEqual(try LoRATarget.resolve(["gate, up,down"]), [.gateProj, .upProj, .downProj])
         XCTAssertEqual(try LoRATarget.resolve(["all-linear"]), LoRATarget.allCases)
-        XCTAssertEqual(LoRATarget.oProj.modulePath, "self_attn.o_proj")
-        XCTAssertEqual(LoRATarget.downProj.modulePath, "mlp.down_proj")
+        XCTAssertEqual(LoRATarget.oProj.modulePath(in: .llama), "self_attn.o_proj")
+        XCTAssertEqual(LoRATarget.downProj.modulePath(in: .gemma3), "mlp.down_proj")
         XCTAssertThrowsError(try LoRATarget.resolve(["q_proj", "lm_head"])) { error in
             XCTAssertEqual(error as? LoRAError, .unknownTarget("lm_head", valid: LoRATarget.validNames))
             let msg = "\(error)"
