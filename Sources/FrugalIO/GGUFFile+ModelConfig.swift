@@ -13,8 +13,9 @@
 //   bos/eos from tokenizer.ggml.{bos,eos}_token_id.
 // Integers are accepted in any width. f32 values are widened through their shortest decimal
 // (an f32 1e-5 becomes the Double 1e-5, as written in the original config.json).
-// Refused by name: architectures without a family; RoPE scaling (ARCH.rope.scaling.*, scale_linear,
-// a rope_freqs tensor); partial rotary dimensions; sliding windows where the family has none;
+// A rope_freqs tensor (Llama 3.1's scaling as llama.cpp's converter writes it) becomes
+// `ropeFrequencyFactors`. Refused by name: architectures without a family; other RoPE scaling
+// (ARCH.rope.scaling.*, scale_linear); partial rotary dimensions; sliding windows where the family has none;
 // mixture of experts.
 import FrugalSpec
 
@@ -105,6 +106,7 @@ extension GGUFFile {
             eosTokenId: try optionalInt("tokenizer.ggml.eos_token_id"),
             attentionOutputBias: tensor(named: "blk.0.attn_output.bias") != nil,
             mlpBias: tensor(named: "blk.0.ffn_gate.bias") != nil)
+        config.ropeFrequencyFactors = try ropeFrequencyFactors(headDim: headDim)
         try family.readGGUF(&config, self, a)
         return config
     }
@@ -118,15 +120,27 @@ extension GGUFFile {
                 throw GGUFError.unsupportedFeature(path: path, feature: "RoPE scaling", detail: "\(key) = \(f.summary)")
             }
         }
-        if tensor(named: "rope_freqs.weight") != nil {
-            throw GGUFError.unsupportedFeature(path: path, feature: "RoPE scaling", detail: "the file has a rope_freqs.weight tensor (Llama 3.1-style frequency factors)")
-        }
         if !family.block.slidingWindow, let w = metadata[a + "attention.sliding_window"], (w.int ?? 1) != 0 {
             throw GGUFError.unsupportedFeature(path: path, feature: "sliding-window attention", detail: "\(a)attention.sliding_window = \(w.summary)")
         }
         if let e = metadata[a + "expert_count"], (e.int ?? 1) != 0 {
             throw GGUFError.unsupportedFeature(path: path, feature: "mixture of experts", detail: "\(a)expert_count = \(e.summary)")
         }
+    }
+
+    /// Llama 3.1's frequency scaling as llama.cpp stores it: a `rope_freqs.weight` tensor of D/2
+    /// positive divisors.
+    private func ropeFrequencyFactors(headDim: Int) throws -> [Float]? {
+        guard let info = tensor(named: "rope_freqs.weight") else { return nil }
+        guard info.elementCount == headDim / 2 else {
+            throw GGUFError.badShape(path: path, tensor: info.name, dims: info.dims.map(UInt64.init),
+                                     reason: "RoPE frequency factors must hold head size / 2 = \(headDim / 2) values")
+        }
+        let factors = try loadFloat32(info)
+        guard factors.allSatisfy({ $0.isFinite && $0 > 0 }) else {
+            throw GGUFError.invalidValue(path: path, key: info.name, reason: "RoPE frequency factors must be positive and finite")
+        }
+        return factors
     }
 
     func positiveInt(_ key: String) throws -> Int {

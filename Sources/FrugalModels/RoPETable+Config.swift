@@ -5,7 +5,8 @@
 //   θᵢ' = θᵢ / factor                       where λᵢ > λ_low   (low frequencies)
 //   θᵢ' = θᵢ                                where λᵢ < λ_high  (high frequencies)
 //   θᵢ' = (1 − s)·θᵢ/factor + s·θᵢ,  s = (L₀/λᵢ − low) / (high − low)   in between
-// with L₀ = original_max_position_embeddings.
+// with L₀ = original_max_position_embeddings. A GGUF file carries the same scaling as divisors of
+// the frequencies (llama.cpp's rope_freqs tensor: θᵢ' = θᵢ / factorᵢ), used as llama.cpp uses them.
 import Foundation
 import FrugalCore
 import FrugalSpec
@@ -13,6 +14,12 @@ import FrugalSpec
 extension RoPETable {
     public init(config: ModelConfig, layer: Int) {
         let base = Float(config.ropeTheta(layer: layer))
+        if let factors = config.ropeFrequencyFactors, config.attention(layer: layer) == .full,
+           factors.count == config.headDim / 2 {
+            let plain = Self.inverseFrequencies(headDim: config.headDim, base: base)
+            self.init(headDim: config.headDim, base: base, invFreq: zip(plain, factors).map { $0 / $1 })
+            return
+        }
         guard let s = config.ropeScaling, config.attention(layer: layer) == .full else {
             self.init(headDim: config.headDim, base: base)
             return

@@ -9,7 +9,8 @@
 //   - a GELU-tanh gated MLP; embeddings multiplied by √C; scores scaled by 1/√query_pre_attn_scalar;
 //     a tied head.
 // GGUF (llama.cpp `llm_load_hparams`, LLM_ARCH_GEMMA3): the window from
-// `gemma3.attention.sliding_window`, the pattern fixed at 6, local base 10,000, scores by 1/√D;
+// `gemma3.attention.sliding_window`, the pattern fixed at 6, local base `rope.freq_base_swa` (else
+// 10,000), scores by 1/√D;
 // norm weights are stored as 1 + w (convert_hf_to_gguf adds the 1), q/k rows unpermuted.
 // Refused: logit soft-capping, RoPE scaling, bidirectional attention (EmbeddingGemma).
 import Foundation
@@ -63,7 +64,7 @@ extension ModelFamily {
             let pattern = try g.optionalInt(a + "attention.sliding_window_pattern") ?? 6
             c.slidingWindow = window
             c.layerTypes = (0..<c.numLayers).map { pattern > 0 && $0 % pattern < pattern - 1 ? .sliding : .full }
-            c.localRopeTheta = 10_000
+            c.localRopeTheta = try g.optionalDouble(a + "rope.freq_base_swa") ?? 10_000
             c.queryPreAttnScalar = Double(c.headDim)
             c.activation = .geluTanh
             c.attentionBias = false; c.attentionOutputBias = false

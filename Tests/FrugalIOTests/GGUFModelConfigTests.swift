@@ -58,8 +58,9 @@ final class GGUFModelConfigTests: XCTestCase {
         XCTAssertTrue(try g.modelConfig().tieWordEmbeddings)
     }
 
-    private func refused(_ kvs: [(String, KV)], tensors: [String] = [], line: UInt = #line, _ check: (GGUFError) -> Bool) throws {
-        let f = try gguf(kvs, tensors: tensors)
+    private func refused(_ kvs: [(String, KV)], tensors: [String] = [], dims: [UInt64] = [8], line: UInt = #line,
+                         _ check: (GGUFError) -> Bool) throws {
+        let f = try gguf(kvs, tensors: tensors, dims: dims)
         XCTAssertThrowsError(try f.modelConfig(), line: line) { e in
             guard let g = e as? GGUFError, check(g) else { return XCTFail("\(e)", line: line) }
             XCTAssertTrue(g.description.contains(f.path), line: line)
@@ -73,7 +74,9 @@ final class GGUFModelConfigTests: XCTestCase {
         try refused([("general.architecture", .u32(1))]) { if case .wrongValueType = $0 { return true }; return false }
         try refused(base + vocab + [("llama.rope.scaling.type", .s("yarn"))]) { if case .unsupportedFeature(_, "RoPE scaling", _) = $0 { return true }; return false }
         try refused(base + vocab + [("llama.rope.scaling.factor", .f32(8))]) { if case .unsupportedFeature(_, "RoPE scaling", _) = $0 { return true }; return false }
-        try refused(base + vocab, tensors: ["rope_freqs.weight"]) { if case .unsupportedFeature(_, "RoPE scaling", _) = $0 { return true }; return false }
+        // Llama 3.1's rope_freqs: D/2 = 4 positive factors, else refused.
+        try refused(base + vocab, tensors: ["rope_freqs.weight"]) { if case .badShape = $0 { return true }; return false }
+        try refused(base + vocab, tensors: ["rope_freqs.weight"], dims: [4]) { if case .invalidValue = $0 { return true }; return false }
         try refused(base + vocab + [("llama.attention.sliding_window", .u32(4096))]) { if case .unsupportedFeature = $0 { return true }; return false }
         try refused(base + vocab + [("llama.expert_count", .u32(8))]) { if case .unsupportedFeature(_, "mixture of experts", _) = $0 { return true }; return false }
         try refused(base + vocab + [("llama.rope.dimension_count", .u32(4))]) { if case .unsupportedFeature(_, "partial rotary embeddings", _) = $0 { return true }; return false }

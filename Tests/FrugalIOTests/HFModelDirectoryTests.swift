@@ -42,7 +42,8 @@ final class HFModelDirectoryTests: XCTestCase {
         XCTAssertEqual(c.ropeTheta, 500_000)
         XCTAssertEqual(c.bosTokenId, 7)
         XCTAssertNil(c.eosTokenId)
-        XCTAssertEqual(try config(["model_type": "qwen2", "use_sliding_window": false, "sliding_window": 32]).attentionBias, true)
+        XCTAssertEqual(try config(["model_type": "qwen2", "use_sliding_window": false, "sliding_window": 32,
+                                    "num_key_value_heads": 4]).attentionBias, true)   // Qwen2Config defaults to 32 KV heads
         let g = try ModelConfig(hfConfigJSON: JSONSerialization.data(withJSONObject: [
             "model_type": "gpt2", "vocab_size": 50257, "n_embd": 768, "n_layer": 12, "n_head": 12]), source: "c")
         XCTAssertEqual(g.intermediateSize, 3072)

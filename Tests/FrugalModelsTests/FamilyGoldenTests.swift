@@ -63,7 +63,7 @@ final class FamilyGoldenTests: XCTestCase {
             if f != "gemma3" { sources.append(folder(f).appendingPathComponent("model.gguf").path) }
             for source in sources {
                 let model = try DecoderModel.load(source)
-                let logits = GradMode.withoutGrad { model.logits(ids: ids, batch: g.input_ids.count) }
+                let logits = withoutGrad { model.logits(ids: ids, batch: g.input_ids.count) }
                 let err = relativeError(logits.scalars, g.logits)
                 XCTAssertLessThan(err, 1e-3, "\(f) \(source): logits relative error \(err)")
             }
@@ -87,7 +87,7 @@ final class FamilyGoldenTests: XCTestCase {
             let model = try DecoderModel.load(folder(f).path)
             let cache = KVCache(config: model.config, maxTokens: g.greedy.prompt.count + g.greedy.max_new_tokens)
             var out: [Int32] = []
-            GradMode.withoutGrad {
+            withoutGrad {
                 var next = g.greedy.prompt
                 for _ in 0..<g.greedy.max_new_tokens {
                     let logits = model.logits(ids: next, batch: 1, cache: cache).scalars
@@ -107,10 +107,10 @@ final class FamilyGoldenTests: XCTestCase {
             let model = try DecoderModel.load(folder(f).path)
             let adapter = try LoRAAdapter.load(from: folder(f).appendingPathComponent("adapter").path, into: model)
             let ids = g.input_ids.flatMap { $0 }
-            let adapted = GradMode.withoutGrad { model.logits(ids: ids, batch: g.input_ids.count) }
+            let adapted = withoutGrad { model.logits(ids: ids, batch: g.input_ids.count) }
             XCTAssertLessThan(relativeError(adapted.scalars, g.lora.adapted_logits), 1e-3, "\(f): adapted logits")
             // transformers shifts labels inside the loss: position t predicts labels[t + 1].
-            let targets = g.lora.labels.flatMap { row in Array(row.dropFirst()) + [-100] }
+            let targets: [Int32] = g.lora.labels.flatMap { row in Array(row.dropFirst()) + [-100] }
             let loss = model.crossEntropy(ids: ids, batch: g.input_ids.count, targets: targets, reduction: .mean)
             XCTAssertEqual(Double(loss.scalars[0]), g.lora.loss, accuracy: 1e-4 * abs(g.lora.loss), f)
             loss.backward()
