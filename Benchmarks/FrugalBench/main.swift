@@ -6,6 +6,7 @@
 //   3. one Llama block (the default model's shape: C 576, 9 query / 3 KV heads, D 64, MLP 1536) at
 //      batch 4 × 128 tokens: forward+backward time, and the share spent inside sgemm (Gemm.profiling
 //      accumulates wall time of every sgemm call made by the step).
+//   `tokenizer`: encoding throughput on ~1 MB of mixed text against HF tokenizers (TokenizerBench.swift).
 import CBLAS
 import Foundation
 import FrugalCore
@@ -45,7 +46,7 @@ if CommandLine.arguments.count == 3 && CommandLine.arguments[1] == "generate" {
     try ModelBench.generate(CommandLine.arguments[2])
     exit(0)
 }
-let sections = Set(CommandLine.arguments.dropFirst())   // none = all; or any of: kernels lora head quant pool decode model finetune memory
+let sections = Set(CommandLine.arguments.dropFirst())   // none = all; or any of: kernels lora head quant pool decode model finetune memory tokenizer
 func wants(_ s: String) -> Bool { sections.isEmpty || sections.contains(s) }
 let rng = RandomGenerator(seed: 0)
 print("FrugalBench — \(Parallel.threads) threads, sgemm backend \(Gemm.backend.rawValue), OpenBLAS threads \(Gemm.blasThreads), OpenBLAS kernels \(BLASCore.current)")
@@ -181,3 +182,4 @@ if wants("quant") || wants("decode") { try QuantBench.decode(rng: rng) }
 if wants("model") { try ModelBench.inference() }
 if wants("finetune") { ModelBench.finetuneAll() }
 if wants("memory") { runMemoryCheck() }
+if wants("tokenizer") { try TokenizerBench.run() }

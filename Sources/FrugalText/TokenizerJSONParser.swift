@@ -6,8 +6,9 @@
 // Each reader accepts exactly the variants and fields the pipeline implements and refuses any
 // other by name (`TokenizerError.unsupported`, naming the file and the field path), since a
 // silently skipped component would change the ids. Defaults follow the Rust deserializers
-// (ByteLevel.use_regex true; Metaspace prepend_scheme "always", split true, legacy
-// add_prefix_space false → "never"). Irrelevant keys (trim_offsets, type ids, str_rep) are ignored.
+// (ByteLevel.use_regex true — add_prefix_space, required there, is taken as false when absent;
+// Metaspace prepend_scheme "always", split true, legacy add_prefix_space false → "never").
+// Irrelevant keys (trim_offsets, type ids, str_rep) are ignored.
 import Foundation
 
 struct TokenizerJSONParser {
@@ -109,7 +110,7 @@ struct TokenizerJSONParser {
         let (o, type) = try object(v, field)
         switch type {
         case "ByteLevel":
-            return .byteLevel(addPrefixSpace: try bool(o, "add_prefix_space", "\(field) ByteLevel", default: true),
+            return .byteLevel(addPrefixSpace: try bool(o, "add_prefix_space", "\(field) ByteLevel", default: false),
                               useRegex: try bool(o, "use_regex", "\(field) ByteLevel", default: true))
         case "Digits":
             return .digits(individual: try bool(o, "individual_digits", "\(field) Digits", default: false))
