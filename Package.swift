@@ -20,14 +20,16 @@ let simdFlags: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mfma"
 #else
 let simdFlags: [SwiftSetting] = []
 #endif
-let numeric: [SwiftSetting] = simdFlags + [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
+// The project's own targets build with warnings as errors (dependencies are not affected).
+let strict: [SwiftSetting] = [.unsafeFlags(["-warnings-as-errors"])]
+let numeric: [SwiftSetting] = simdFlags + strict + [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
 // One small module of kernels is compiled for AVX-512; it only runs where the CPU reports AVX-512F
 // (checked at run time), every other machine takes the AVX2 kernels.
 #if arch(x86_64)
-let avx512Flags: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-mavx512f", "-Xcc", "-mavx512vl", "-Xcc", "-mavx512bw",
+let avx512Flags: [SwiftSetting] = strict + [.unsafeFlags(["-Xcc", "-mavx512f", "-Xcc", "-mavx512vl", "-Xcc", "-mavx512bw",
                                                  "-Xcc", "-mavx512dq", "-Xcc", "-mfma", "-enforce-exclusivity=unchecked"])]
 #else
-let avx512Flags: [SwiftSetting] = []
+let avx512Flags: [SwiftSetting] = strict
 #endif
 
 let package = Package(
@@ -51,14 +53,14 @@ let package = Package(
         .target(name: "FrugalCore", dependencies: ["CBLAS", "FrugalAVX512"] + oneDNN, swiftSettings: numeric),
         .target(name: "FrugalAVX512", swiftSettings: avx512Flags),
         .target(name: "FrugalQuant", dependencies: ["FrugalCore", "FrugalAVX512"], swiftSettings: numeric),
-        .target(name: "FrugalSpec"),
+        .target(name: "FrugalSpec", swiftSettings: strict),
         .target(name: "FrugalIO", dependencies: ["FrugalCore", "FrugalQuant", "FrugalSpec"],
                 swiftSettings: numeric),
-        .target(name: "FrugalText"),
+        .target(name: "FrugalText", swiftSettings: strict),
         .target(name: "FrugalModels", dependencies: ["FrugalCore", "FrugalQuant", "FrugalSpec", "FrugalIO", "FrugalText"],
                 swiftSettings: numeric),
         .target(name: "FrugalTrain", dependencies: ["FrugalModels", "FrugalEstimate"], swiftSettings: numeric),
-        .target(name: "FrugalEstimate", dependencies: ["FrugalSpec"]),
+        .target(name: "FrugalEstimate", dependencies: ["FrugalSpec"], swiftSettings: strict),
         .executableTarget(name: "frugal", dependencies: [
             "FrugalCore", "FrugalQuant", "FrugalSpec", "FrugalIO", "FrugalText", "FrugalEstimate",
             "FrugalModels", "FrugalTrain",
@@ -72,10 +74,10 @@ let package = Package(
         .testTarget(name: "FrugalCoreTests", dependencies: ["FrugalCore"], swiftSettings: numeric),
         .testTarget(name: "FrugalQuantTests", dependencies: ["FrugalQuant"],
                     resources: [.copy("Fixtures")], swiftSettings: numeric),
-        .testTarget(name: "FrugalSpecTests", dependencies: ["FrugalSpec"]),
-        .testTarget(name: "FrugalIOTests", dependencies: ["FrugalIO"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "FrugalTextTests", dependencies: ["FrugalText"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "FrugalEstimateTests", dependencies: ["FrugalEstimate"]),
+        .testTarget(name: "FrugalSpecTests", dependencies: ["FrugalSpec"], swiftSettings: strict),
+        .testTarget(name: "FrugalIOTests", dependencies: ["FrugalIO"], resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(name: "FrugalTextTests", dependencies: ["FrugalText"], resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(name: "FrugalEstimateTests", dependencies: ["FrugalEstimate"], swiftSettings: strict),
         .testTarget(name: "FrugalModelsTests", dependencies: ["FrugalModels", "FrugalTrain", "FrugalEstimate"],
                     resources: [.copy("Fixtures")], swiftSettings: numeric),
         .testTarget(name: "FrugalTrainTests", dependencies: ["FrugalTrain", "FrugalEstimate"], swiftSettings: numeric),

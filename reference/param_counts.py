@@ -25,6 +25,12 @@ def gpt2(**kw):   return ("gpt2", kw)
 
 # Published configurations (the same values as Sources/FrugalSpec/ModelPreset+Catalog.swift).
 PRESETS = {
+    # EstimateJSONTests.testFamiliesCountExactly
+    "Qwen3-0.6B": ("qwen3", dict(vocab_size=151936, hidden_size=1024, intermediate_size=3072, num_hidden_layers=28,
+                                 num_attention_heads=16, num_key_value_heads=8, head_dim=128, tie_word_embeddings=True)),
+    "Gemma-3-270M": ("gemma3_text", dict(vocab_size=262144, hidden_size=640, intermediate_size=2048, num_hidden_layers=18,
+                                         num_attention_heads=4, num_key_value_heads=1, head_dim=256,
+                                         tie_word_embeddings=True, sliding_window=512)),
     "SmolLM2-135M": llama(vocab_size=49152, hidden_size=576, intermediate_size=1536, num_hidden_layers=30,
                           num_attention_heads=9, num_key_value_heads=3, tie_word_embeddings=True),
     "SmolLM2-360M": llama(vocab_size=49152, hidden_size=960, intermediate_size=2560, num_hidden_layers=32,

@@ -43,10 +43,10 @@ public enum Exp512 {
         count >= 16 ? 0xFFFF : __mmask16(truncatingIfNeeded: (1 << Swift.max(0, count)) - 1)
     }
     @inline(__always) static func load(_ p: UnsafePointer<Float>, _ m: __mmask16) -> V {
-        unsafeBitCast(_mm512_maskz_loadu_ps(m, p), to: V.self)
+        _mm512_maskz_loadu_ps(m, p)
     }
     @inline(__always) static func store(_ p: UnsafeMutablePointer<Float>, _ m: __mmask16, _ v: V) {
-        _mm512_mask_storeu_ps(p, m, unsafeBitCast(v, to: __m512.self))
+        _mm512_mask_storeu_ps(p, m, v)
     }
 
     /// out[i] = g[i]·σ(g[i])·u[i] for i in 0..<count.
@@ -84,7 +84,7 @@ public enum Exp512 {
         var j = 0
         while j < n {
             let m = mask(n - j)
-            let v = unsafeBitCast(_mm512_mask_loadu_ps(unsafeBitCast(negInf, to: __m512.self), m, x + j), to: V.self)
+            let v = _mm512_mask_loadu_ps(negInf, m, x + j)
             vmax = vmax.replacing(with: v, where: v .> vmax)
             j += 16
         }
@@ -102,7 +102,7 @@ public enum Exp512 {
             let m = mask(n - j)
             let e = exp(load(x + j, m) - vm)
             store(y + j, m, e)
-            acc += unsafeBitCast(_mm512_maskz_mov_ps(m, unsafeBitCast(e, to: __m512.self)), to: V.self)
+            acc += _mm512_maskz_mov_ps(m, e)
         }
         return (mx, acc.sum())
     }

@@ -95,9 +95,10 @@ struct EstimateCommand: ParsableCommand {
             flopsPerSecond: flopsPerSecond, tokens: tokens ?? stepTokens,
             seconds: flopsPerSecond.map { fps in flops.map { FlopsTraining.seconds(flopsPerToken: $0.total, tokens: tokens ?? stepTokens, flopsPerSecond: fps) } })
         if json {
-            let enc = JSONEncoder()
-            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try enc.encode(report), as: UTF8.self))
+            let chosen = method ?? .qlora
+            let i = TrainingMethod.allCases.firstIndex(of: chosen)!
+            let out = EstimateJSON(report: report, chosen: chosen, training: training[i], flops: flops[i])
+            print(String(decoding: try EstimateJSON.encoder.encode(out), as: UTF8.self))
             return
         }
         printTables(report, methods: methods)
@@ -245,22 +246,6 @@ struct EstimateCommand: ParsableCommand {
 struct EstimateInputError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
-}
-
-/// Everything `frugal estimate --json` prints.
-struct EstimateReport: Codable {
-    var model: String
-    var source: String
-    var config: ModelConfig
-    var parameters: ParameterBreakdown
-    var parameterTotal: Int
-    var nonEmbeddingParameters: Int
-    var inference: [MemoryEstimate]
-    var training: [TrainingEstimate]
-    var flops: [FlopsEstimate]
-    var flopsPerSecond: Double?
-    var tokens: Double
-    var seconds: [Double]?
 }
 
 /// A left-aligned text table (numbers right-aligned).

@@ -17,7 +17,7 @@ final class Int8Tests: XCTestCase {
         let tw = try XCTUnwrap(f["tensorwise"] as? [String: Any])
         check(try AbsmaxInt8.quantize(Fixture.f32(tw["x"])), tw, "tensor-wise")
         let bw = try XCTUnwrap(f["blockwise"] as? [String: Any])
-        check(try AbsmaxInt8.quantize(Fixture.f32(bw["x"]), blockSize: bw["blocksize"] as! Int), bw, "blockwise")
+        check(try AbsmaxInt8.quantize(Fixture.f32(bw["x"]), blockSize: (bw["blocksize"] as! Int)), bw, "blockwise")
     }
 
     func testClosedForm() throws {

@@ -44,14 +44,25 @@ final class HFConfigParsingTests: XCTestCase {
         XCTAssertEqual(try parse(json).ropeTheta, 250_000)
     }
 
-    func testRopeScalingIsRefusedByName() {
+    func testRopeScalingIsRefusedByName() throws {
         let json = Self.smolLM2.replacingOccurrences(
             of: #""rope_scaling": null"#,
-            with: #""rope_scaling": {"factor": 8.0, "rope_type": "llama3"}"#)
+            with: #""rope_scaling": {"factor": 8.0, "rope_type": "linear"}"#)
         XCTAssertThrowsError(try parse(json)) { error in
             guard case .unsupportedFeature(_, let key, let value, _)? = error as? ModelConfigError else { return XCTFail("\(error)") }
             XCTAssertEqual(key, "rope_scaling")
-            XCTAssertTrue(value.contains("llama3"))
+            XCTAssertTrue(value.contains("linear"))
+        }
+        // Llama 3.1's "llama3" scaling is read (Llama 3.2 1B's values), and needs all four keys.
+        let llama3 = Self.smolLM2.replacingOccurrences(
+            of: #""rope_scaling": null"#,
+            with: #""rope_scaling": {"factor": 32.0, "high_freq_factor": 4.0, "low_freq_factor": 1.0, "original_max_position_embeddings": 8192, "rope_type": "llama3"}"#)
+        XCTAssertEqual(try parse(llama3).ropeScaling,
+                       ModelConfig.RoPEScaling(factor: 32, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositions: 8192))
+        let partial = Self.smolLM2.replacingOccurrences(of: #""rope_scaling": null"#,
+                                                        with: #""rope_scaling": {"factor": 8.0, "rope_type": "llama3"}"#)
+        XCTAssertThrowsError(try parse(partial)) { error in
+            guard case .missingKey(_, "low_freq_factor")? = error as? ModelConfigError else { return XCTFail("\(error)") }
         }
         let v5 = Self.smolLM2.replacingOccurrences(of: #""rope_theta": 100000,"#,
                                                    with: #""rope_parameters": {"rope_type": "yarn", "factor": 4.0},"#)

@@ -180,7 +180,7 @@ public enum Gemm {
     static let letterT = CChar(UInt8(ascii: "T")), letterN = CChar(UInt8(ascii: "N"))
     /// libgomp's omp_set_num_threads (loaded with oneDNN), found at run time: it sets the calling
     /// thread's team size, so oneDNN never starts OpenMP threads beside Frugal's workers.
-    nonisolated(unsafe) static let ompSetNumThreads: (@convention(c) (Int32) -> Void)? = {
+    static let ompSetNumThreads: (@convention(c) (Int32) -> Void)? = {
         guard let sym = dlsym(nil, "omp_set_num_threads") else { return nil }
         return unsafeBitCast(sym, to: (@convention(c) (Int32) -> Void).self)
     }()
