@@ -2,11 +2,12 @@
 // loads with `PeftModel.from_pretrained(base, DIR)` and one PEFT trained loads in Frugal:
 //   adapter_config.json          the LoraConfig (its meaning is FrugalTrain's PEFTAdapterConfig;
 //                                here it is bytes in and out)
-//   adapter_model.safetensors    F32 tensors `base_model.model.<module>.lora_A.weight` [r, in] and
-//                                `…lora_B.weight` [out, r], metadata {"format": "pt"}, in the order
-//                                and layout PEFT 0.21.2 writes (PEFT utils/save_and_load.py)
+//   adapter_model.safetensors    F32 tensors `base_model.model.<module>.lora_A.weight` [r, in],
+//                                `…lora_B.weight` [out, r] and, for DoRA, `…lora_magnitude_vector`
+//                                [out], metadata {"format": "pt"}, in the order and layout PEFT
+//                                0.21.2 writes (PEFT utils/save_and_load.py)
 // Written atomically: both files go into a temporary folder that is renamed into place.
-// Leaves out: DoRA magnitudes and modules_to_save tensors (refused on read).
+// Leaves out: modules_to_save tensors (refused on read).
 import Foundation
 
 public enum PEFTAdapterError: Error, CustomStringConvertible {
@@ -26,13 +27,16 @@ public enum PEFTAdapterError: Error, CustomStringConvertible {
 }
 
 /// One LoRA pair for the module at `module` (an HF module path such as
-/// "model.layers.0.self_attn.q_proj"): A [r, in], B [out, r], row-major Float32.
+/// "model.layers.0.self_attn.q_proj"): A [r, in], B [out, r], row-major Float32, and DoRA's
+/// magnitude vector [out] when the adapter is a DoRA one.
 public struct LoRAPair: Equatable, Sendable {
     public var module: String
     public var a: [Float], aShape: [Int]
     public var b: [Float], bShape: [Int]
-    public init(module: String, a: [Float], aShape: [Int], b: [Float], bShape: [Int]) {
+    public var magnitude: [Float]?
+    public init(module: String, a: [Float], aShape: [Int], b: [Float], bShape: [Int], magnitude: [Float]? = nil) {
         self.module = module; self.a = a; self.aShape = aShape; self.b = b; self.bShape = bShape
+        self.magnitude = magnitude
     }
 }
 
@@ -51,6 +55,9 @@ public enum PEFTAdapter {
         for p in pairs {
             tensors.append(SafetensorsTensor(name: "\(prefix)\(p.module).lora_A.weight", shape: p.aShape, float32: p.a))
             tensors.append(SafetensorsTensor(name: "\(prefix)\(p.module).lora_B.weight", shape: p.bShape, float32: p.b))
+            if let m = p.magnitude {
+                tensors.append(SafetensorsTensor(name: "\(prefix)\(p.module).lora_magnitude_vector", shape: [m.count], float32: m))
+            }
         }
         try SafetensorsWriter.write(tensors, metadata: ["format": "pt"], to: tmp.appendingPathComponent("adapter_model.safetensors").path)
         try configJSON.write(to: tmp.appendingPathComponent("adapter_config.json"))
@@ -67,7 +74,7 @@ public enum PEFTAdapter {
         guard FileManager.default.fileExists(atPath: stURL.path) else { throw PEFTAdapterError.missingFile(stURL.path) }
         let file = try SafetensorsFile(path: stURL.path)
         var modules: [String] = []
-        var a: [String: ([Int], [Float])] = [:], b: [String: ([Int], [Float])] = [:]
+        var a: [String: ([Int], [Float])] = [:], b: [String: ([Int], [Float])] = [:], mag: [String: ([Int], [Float])] = [:]
         for t in file.tensors {
             var name = t.name
             guard name.hasPrefix(prefix) else { throw PEFTAdapterError.badTensor(stURL.path, "tensor '\(t.name)' does not start with \(prefix)") }
@@ -81,8 +88,10 @@ public enum PEFTAdapter {
                 let m = String(name.dropLast(".lora_B.weight".count))
                 if a[m] == nil && b[m] == nil { modules.append(m) }
                 b[m] = (loaded.shape, loaded.data)
+            } else if name.hasSuffix(".lora_magnitude_vector") {
+                mag[String(name.dropLast(".lora_magnitude_vector".count))] = (loaded.shape, loaded.data)
             } else {
-                throw PEFTAdapterError.unsupported(stURL.path, "tensor '\(t.name)' (only lora_A/lora_B weights are applied)")
+                throw PEFTAdapterError.unsupported(stURL.path, "tensor '\(t.name)' (only lora_A/lora_B weights and DoRA magnitudes are applied)")
             }
         }
         let pairs = try modules.map { m -> LoRAPair in
@@ -92,7 +101,17 @@ public enum PEFTAdapter {
             guard sa.count == 2, sb.count == 2, sa[0] == sb[1] else {
                 throw PEFTAdapterError.badTensor(stURL.path, "module \(m): lora_A \(sa) and lora_B \(sb) do not share one rank")
             }
-            return LoRAPair(module: m, a: da, aShape: sa, b: db, bShape: sb)
+            var magnitude: [Float]? = nil
+            if let (sm, dm) = mag.removeValue(forKey: m) {
+                guard sm == [sb[0]] else {
+                    throw PEFTAdapterError.badTensor(stURL.path, "module \(m): lora_magnitude_vector \(sm) does not match lora_B \(sb)")
+                }
+                magnitude = dm
+            }
+            return LoRAPair(module: m, a: da, aShape: sa, b: db, bShape: sb, magnitude: magnitude)
+        }
+        if let stray = mag.keys.sorted().first {
+            throw PEFTAdapterError.badTensor(stURL.path, "module \(stray) has a lora_magnitude_vector but no lora_A / lora_B")
         }
         return (data, pairs)
     }

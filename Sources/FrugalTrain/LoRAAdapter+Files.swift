@@ -10,9 +10,11 @@ import FrugalModels
 extension LoRAAdapter {
     /// Writes adapter_config.json and adapter_model.safetensors into `directory`.
     public func save(to directory: String, baseModel: String?) throws {
-        let pairs = namedTensors.chunked().map { a, b in
-            LoRAPair(module: String(a.0.dropLast(".lora_A.weight".count)), a: a.1.scalars, aShape: a.1.shape,
-                     b: b.1.scalars, bShape: b.1.shape)
+        let pairs = entries.map { e -> LoRAPair in
+            let t = Dictionary(uniqueKeysWithValues: e.layer.adapterTensors)
+            let a = t["lora_A.weight"]!, b = t["lora_B.weight"]!
+            return LoRAPair(module: e.path, a: a.scalars, aShape: a.shape, b: b.scalars, bShape: b.shape,
+                            magnitude: t["lora_magnitude_vector"]?.scalars)
         }
         try PEFTAdapter.write(configJSON: PEFTAdapterConfig.json(for: config, baseModel: baseModel), pairs: pairs, to: directory)
     }
@@ -25,15 +27,9 @@ extension LoRAAdapter {
         for p in pairs {
             tensors["\(p.module).lora_A.weight"] = Tensor(p.a, shape: p.aShape)
             tensors["\(p.module).lora_B.weight"] = Tensor(p.b, shape: p.bShape)
+            if let m = p.magnitude { tensors["\(p.module).lora_magnitude_vector"] = Tensor(m, shape: [m.count]) }
         }
         return try attach(to: model, config: config, tensors: tensors)
-    }
-}
-
-private extension Array where Element == (String, Tensor) {
-    /// (lora_A, lora_B) pairs, in order; namedTensors lists A then B for every wrapped layer.
-    func chunked() -> [((String, Tensor), (String, Tensor))] {
-        stride(from: 0, to: count - 1, by: 2).map { (self[$0], self[$0 + 1]) }
     }
 }
 

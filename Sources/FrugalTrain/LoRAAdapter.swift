@@ -1,4 +1,5 @@
-// LoRAAdapter — one set of LoRA layers attached to a DecoderModel's projections: attach (wrap the
+// LoRAAdapter — one set of adapter layers (LoRA or DoRA, through AdapterLayer / AdapterFactory)
+// attached to a DecoderModel's projections: attach (wrap the
 // targeted projections of every block, freezing the whole base), detach (put the base layers back),
 // merge / unmerge, and the adapter's tensors under PEFT's file names
 // (`base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight`, peft `utils/save_and_load.py`
@@ -18,7 +19,7 @@ public final class LoRAAdapter {
         public let path: String
         public let block: Int
         public let target: LoRATarget
-        public let layer: LoRALinear
+        public let layer: any AdapterLayer
     }
 
     public let config: LoRAConfig
@@ -41,9 +42,9 @@ public final class LoRAAdapter {
             for t in targets {
                 let path = "model.layers.\(i).\(t.modulePath(in: model.config.family))"
                 let current = block.linear(t.role)
-                if current is LoRALinear { throw LoRAError.alreadyAdapted(layer: path) }
-                let layer = LoRALinear(base: current, rank: config.rank, scaling: config.scaling,
-                                       dropout: config.dropout, initRNG: initRNG, dropoutRNG: dropoutRNG)
+                if current is any AdapterLayer { throw LoRAError.alreadyAdapted(layer: path) }
+                let layer = AdapterFactory.make(config.method, base: current, rank: config.rank, scaling: config.scaling,
+                                                dropout: config.dropout, initRNG: initRNG, dropoutRNG: dropoutRNG)
                 entries.append(Entry(path: path, block: i, target: t, layer: layer))
             }
         }
@@ -65,7 +66,7 @@ public final class LoRAAdapter {
             guard e.block < model.blocks.count else { throw LoRAError.baseMismatch(layer: e.path) }
             let current = model.blocks[e.block].linear(e.target.role)
             if current === e.layer { continue }
-            if current is LoRALinear { throw LoRAError.alreadyAdapted(layer: e.path) }
+            if current is any AdapterLayer { throw LoRAError.alreadyAdapted(layer: e.path) }
             guard current === e.layer.base else { throw LoRAError.baseMismatch(layer: e.path) }
         }
         for e in entries { model.blocks[e.block].setLinear(e.target.role, e.layer) }
@@ -86,12 +87,12 @@ public final class LoRAAdapter {
 
     public var isAttached: Bool { model != nil }
 
-    /// A and B of every layer, in order.
-    public var tensors: [Tensor] { entries.flatMap { [$0.layer.loraA, $0.layer.loraB] } }
+    /// The trainable tensors of every layer (A, B; DoRA's magnitudes), in order.
+    public var tensors: [Tensor] { namedTensors.map(\.1) }
 
     /// The adapter's tensors under the model's names ("model.layers.0.self_attn.q_proj.lora_A.weight").
     public var namedTensors: [(String, Tensor)] {
-        entries.flatMap { [("\($0.path).lora_A.weight", $0.layer.loraA), ("\($0.path).lora_B.weight", $0.layer.loraB)] }
+        entries.flatMap { e in e.layer.adapterTensors.map { ("\(e.path).\($0.0)", $0.1) } }
     }
 
     /// The adapter's tensors under PEFT's adapter-file names ("base_model.model.model.layers.0….lora_A.weight").
@@ -105,19 +106,11 @@ public final class LoRAAdapter {
 
     public var isMerged: Bool { entries.first?.layer.merged ?? false }
 
-    /// Folds scaling·B·A into every base weight. All-or-nothing: every layer's merged weight is checked
+    /// Folds the adapter into every base weight. All-or-nothing: every layer's merged weight is checked
     /// for NaN/Inf before any weight changes.
     public func merge() throws {
         guard !isMerged else { throw LoRAError.mergeState(expectedMerged: false) }
-        for e in entries {
-            guard let linear = e.layer.base as? Linear else {
-                throw LoRAError.cannotMerge(layer: e.path, reason: "its base is \(type(of: e.layer.base)), not a float Linear layer")
-            }
-            let merged = withoutGrad { linear.weight + e.layer.delta() }
-            var bad = 0
-            for i in 0..<merged.count where !merged.data[i].isFinite { bad += 1 }
-            if bad > 0 { throw LoRAError.nonFiniteMerge(layer: e.path, count: bad) }
-        }
+        for e in entries { _ = try e.layer.checkedMergedWeight(e.path) }
         for e in entries { try e.layer.merge(name: e.path) }
     }
 
@@ -128,7 +121,7 @@ public final class LoRAAdapter {
         detach()
     }
 
-    /// Subtracts every layer's scaling·B·A again.
+    /// Takes every layer's adapter out of its base weight again.
     public func unmerge() throws {
         guard isMerged else { throw LoRAError.mergeState(expectedMerged: true) }
         for e in entries { try e.layer.unmerge(name: e.path) }

@@ -2,8 +2,9 @@
 // defaults (peft `tuners/lora/config.py`): r = 8, lora_alpha = 8, lora_dropout = 0, use_rslora =
 // false, and for Llama the default targets q_proj, v_proj.
 //
-// scaling = alpha / r, or alpha / √r with rsLoRA (Kalajdzievski 2023).
-// Leaves out: DoRA, LoRA biases, rank/alpha patterns per layer, layers_to_transform.
+// scaling = alpha / r, or alpha / √r with rsLoRA (Kalajdzievski 2023). `method` picks the adapter
+// type (AdapterFactory): LoRA, or DoRA (PEFT's use_dora).
+// Leaves out: LoRA biases, rank/alpha patterns per layer, layers_to_transform.
 import Foundation
 
 public struct LoRAConfig: Codable, Equatable, Sendable {
@@ -17,14 +18,16 @@ public struct LoRAConfig: Codable, Equatable, Sendable {
     public var useRSLoRA: Bool = false
     /// Target module names as given (q_proj, q, all-linear, …); see `LoRATarget.resolve`.
     public var targets: [String] = ["q_proj", "v_proj"]
+    /// The adapter type wrapped around each target.
+    public var method: AdapterMethod = .lora
 
     public init(rank: Int = 8, alpha: Float = 8, dropout: Float = 0, useRSLoRA: Bool = false,
-                targets: [String] = ["q_proj", "v_proj"]) {
+                targets: [String] = ["q_proj", "v_proj"], method: AdapterMethod = .lora) {
         self.rank = rank; self.alpha = alpha; self.dropout = dropout
-        self.useRSLoRA = useRSLoRA; self.targets = targets
+        self.useRSLoRA = useRSLoRA; self.targets = targets; self.method = method
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case rank, alpha, dropout, useRSLoRA, targets }
+    enum CodingKeys: String, CodingKey, CaseIterable { case rank, alpha, dropout, useRSLoRA, targets, method }
 
     /// Missing keys take PEFT's defaults; unknown keys are refused.
     public init(from decoder: Decoder) throws {
@@ -36,6 +39,7 @@ public struct LoRAConfig: Codable, Equatable, Sendable {
         dropout = try c.decodeIfPresent(Float.self, forKey: .dropout) ?? d.dropout
         useRSLoRA = try c.decodeIfPresent(Bool.self, forKey: .useRSLoRA) ?? d.useRSLoRA
         targets = try c.decodeIfPresent([String].self, forKey: .targets) ?? d.targets
+        method = try c.decodeIfPresent(AdapterMethod.self, forKey: .method) ?? d.method
     }
 
     /// The factor applied to B·A·x.
@@ -58,6 +62,6 @@ public struct LoRAConfig: Codable, Equatable, Sendable {
     /// Same rank, alpha, dropout, rsLoRA and resolved targets (however the targets are spelled).
     public func isEquivalent(to other: LoRAConfig) -> Bool {
         rank == other.rank && alpha == other.alpha && dropout == other.dropout && useRSLoRA == other.useRSLoRA
-            && (try? LoRATarget.resolve(targets)) == (try? LoRATarget.resolve(other.targets))
+            && method == other.method && (try? LoRATarget.resolve(targets)) == (try? LoRATarget.resolve(other.targets))
     }
 }

@@ -8,11 +8,12 @@
 // while `training`. When merged (W ← W + scaling·B·A) the forward is the base alone.
 //
 // Merging needs a float `Linear` base; a 4-bit base (QLoRA) would dequantize, add and requantize,
-// which is lossy and left to the quantized layer. Leaves out: DoRA, LoRA bias, fan_in_fan_out.
+// which is lossy and left to the quantized layer. Leaves out: LoRA bias, fan_in_fan_out (DoRA is
+// DoRALinear, beside it behind AdapterLayer).
 import FrugalCore
 import FrugalModels
 
-public final class LoRALinear: LowRankAdaptedLayer {
+public final class LoRALinear: AdapterLayer {
     /// The frozen projection being adapted.
     public let base: any LinearLayer
     /// lora_A.weight [r, In], lora_B.weight [Out, r].
@@ -67,10 +68,13 @@ public final class LoRALinear: LowRankAdaptedLayer {
         return y.addingLowRank(x: x, a: loraA, b: loraB, scale: scaling, dropout: training ? dropout : 0, rng: rng)
     }
 
+    public var adapterTensors: [(String, Tensor)] { [("lora_A.weight", loraA), ("lora_B.weight", loraB)] }
+
     /// The base's tensors under their own names, then lora_A.weight and lora_B.weight.
-    public var namedTensors: [(String, Tensor)] {
-        base.namedTensors + [("lora_A.weight", loraA), ("lora_B.weight", loraB)]
-    }
+    public var namedTensors: [(String, Tensor)] { base.namedTensors + adapterTensors }
+
+    /// W + scaling·B·A.
+    public func mergedWeight(base w: Tensor) -> Tensor { withoutGrad { w + delta() } }
 
     /// scaling · B · A [Out, In], outside any graph.
     public func delta() -> Tensor {
@@ -81,26 +85,15 @@ public final class LoRALinear: LowRankAdaptedLayer {
     /// hold NaN or ±Inf (PEFT's safe_merge). `name` is used in messages.
     public func merge(name: String = "layer") throws {
         guard !merged else { throw LoRAError.mergeState(expectedMerged: false) }
-        guard let linear = base as? Linear else {
-            throw LoRAError.cannotMerge(layer: name, reason: "its base is \(type(of: base)), not a float Linear layer")
-        }
-        let d = delta()
-        let w = linear.weight
-        let merged = withoutGrad { w + d }
-        var bad = 0
-        for i in 0..<merged.count where !merged.data[i].isFinite { bad += 1 }
-        guard bad == 0 else { throw LoRAError.nonFiniteMerge(layer: name, count: bad) }
-        w.data.update(from: merged.data, count: w.count)
-        self.merged = true
+        let w = try checkedMergedWeight(name)
+        try floatBase(name).weight.data.update(from: w.data, count: w.count)
+        merged = true
     }
 
     /// Subtracts scaling·B·A from the base weight again (exact up to float rounding).
     public func unmerge(name: String = "layer") throws {
         guard merged else { throw LoRAError.mergeState(expectedMerged: true) }
-        guard let linear = base as? Linear else {
-            throw LoRAError.cannotMerge(layer: name, reason: "its base is \(type(of: base)), not a float Linear layer")
-        }
-        linear.weight.addInPlace(delta(), scale: -1)
+        try floatBase(name).weight.addInPlace(delta(), scale: -1)
         merged = false
     }
 }

@@ -2,7 +2,7 @@
 // needs (peft `config.py`; `json.dumps(indent=2, sort_keys=True)`), read back into a LoRAConfig.
 //
 // Reading a foreign file: irrelevant keys are ignored, but any setting that changes the math and
-// is not implemented here (DoRA, LoRA biases, fan_in_fan_out, rank/alpha patterns, layer subsets,
+// is not implemented here (LoRA biases, fan_in_fan_out, rank/alpha patterns, layer subsets,
 // modules_to_save, regex targets, …) is refused by name. Leaves out: the adapter weights file
 // (adapter_model.safetensors, FrugalIO) — `LoRAAdapter.attach(to:config:tensors:)` takes its tensors.
 import Foundation
@@ -21,7 +21,8 @@ public enum PEFTAdapterConfig {
             "fan_in_fan_out": false, "inference_mode": true, "init_lora_weights": true, "layers_pattern": NSNull(),
             "layers_to_transform": NSNull(), "lora_alpha": number(config.alpha), "lora_bias": false,
             "lora_dropout": number(config.dropout), "modules_to_save": NSNull(), "peft_type": "LORA", "r": config.rank,
-            "rank_pattern": [String: Any](), "target_modules": targets, "task_type": "CAUSAL_LM", "use_dora": false,
+            "rank_pattern": [String: Any](), "target_modules": targets, "task_type": "CAUSAL_LM",
+            "use_dora": config.method == .dora,
             "use_rslora": config.useRSLoRA,
         ]
         return try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
@@ -43,7 +44,7 @@ public enum PEFTAdapterConfig {
         func describe(_ v: Any?) -> String { v.map { "\($0)" } ?? "null" }
         guard let type = o["peft_type"] as? String else { throw LoRAError.malformedConfig(reason: "peft_type is missing") }
         guard type == "LORA" else { throw LoRAError.unsupportedSetting(key: "peft_type", value: type) }
-        for key in ["use_dora", "fan_in_fan_out", "lora_bias", "use_qalora"] {
+        for key in ["fan_in_fan_out", "lora_bias", "use_qalora"] {
             if let b = o[key] as? Bool, b { throw LoRAError.unsupportedSetting(key: key, value: "true") }
         }
         if let bias = o["bias"] as? String, bias != "none" { throw LoRAError.unsupportedSetting(key: "bias", value: bias) }
@@ -68,14 +69,16 @@ public enum PEFTAdapterConfig {
         targets = targets.map { $0.split(separator: ".").last.map(String.init) ?? $0 }
         // target_modules is a set in PEFT (written in arbitrary order): keep block order.
         targets = try LoRATarget.resolve(targets).map(\.rawValue)
-        let config = LoRAConfig(rank: r, alpha: alpha, dropout: dropout, useRSLoRA: rslora, targets: targets)
+        let dora = (o["use_dora"] as? Bool) ?? false
+        let config = LoRAConfig(rank: r, alpha: alpha, dropout: dropout, useRSLoRA: rslora, targets: targets,
+                                method: dora ? .dora : .lora)
         _ = try config.validated()
         return config
     }
 }
 
 extension LoRAAdapter {
-    /// Attaches an adapter with `config` whose A and B come from `tensors`, keyed by PEFT file names
+    /// Attaches an adapter with `config` whose tensors (A and B, DoRA's magnitudes) come from `tensors`, keyed by PEFT file names
     /// ("base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight") or the model's names. Every
     /// expected tensor must be present with its shape, and nothing else. Tensors must be float32
     /// (FrugalIO converts 16-bit adapter files when it reads them).
