@@ -66,18 +66,17 @@ public final class Finetune {
         config.warmup = config.warmup ?? Int((0.03 * Double(steps)).rounded())
 
         // QLoRA quantizes each block linear as it is read: the Float32 model is never whole in memory.
-        model = config.method == .qlora ? try DecoderModel.load4Bit(config.model, type: .nf4, blockSize: config.blockSize, doubleQuant: true)
-                                        : try DecoderModel.load(config.model)
-        switch config.method {
-        case .qlora, .lora: break
-        case .full: for (_, t) in model.namedTensors { t.requiresGrad = true }
-        }
-        if config.method == .full {
-            adapter = nil
-        } else {
+        model = config.method.quantizesBase
+            ? try DecoderModel.load4Bit(config.model, type: .nf4, blockSize: config.blockSize, doubleQuant: true)
+            : try DecoderModel.load(config.model)
+        if let method = config.method.adapter {
             let lora = LoRAConfig(rank: config.rank, alpha: config.alpha, dropout: config.dropout, useRSLoRA: config.rslora,
-                                  targets: config.targets.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+                                  targets: config.targets.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) },
+                                  method: method)
             adapter = try LoRAAdapter.attach(to: model, config: lora, seed: config.seed)
+        } else {
+            for (_, t) in model.namedTensors { t.requiresGrad = true }
+            adapter = nil
         }
         var o = TrainOptions()
         o.steps = steps; o.gradAccum = config.gradAccum; o.lr = config.lr; o.schedule = config.schedule

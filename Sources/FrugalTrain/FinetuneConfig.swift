@@ -8,7 +8,22 @@
 import Foundation
 
 public struct FinetuneConfig: Codable, Equatable, Sendable {
-    public enum Method: String, Codable, Sendable, CaseIterable { case qlora, lora, full }
+    /// qlora / lora: LoRA over a 4-bit / Float32 base; qdora / dora: DoRA over a 4-bit / Float32
+    /// base; full: every weight.
+    public enum Method: String, Codable, Sendable, CaseIterable {
+        case qlora, lora, qdora, dora, full
+
+        /// The base is held in 4 bits (NF4 with double quantization).
+        public var quantizesBase: Bool { self == .qlora || self == .qdora }
+        /// The adapter type, nil for full fine-tuning.
+        public var adapter: AdapterMethod? {
+            switch self {
+            case .qlora, .lora: return .lora
+            case .qdora, .dora: return .dora
+            case .full: return nil
+            }
+        }
+    }
 
     public var model: String = "default"
     public var data: String = ""

@@ -24,7 +24,8 @@ struct FinetuneCommand: ParsableCommand {
     @Option(help: "A JSONL file, or a folder with train.jsonl (and optional valid.jsonl).") var data: String?
     @Option(help: "Output folder: adapter, checkpoints, metrics, resolved config.") var output: String?
     @Option(help: "YAML or JSON file of options (flags override it).") var config: String?
-    @Option(help: "qlora (4-bit NF4 base), lora (Float32 base) or full.") var method: FinetuneConfig.Method?
+    @Option(help: "qlora (LoRA over a 4-bit NF4 base), lora (Float32 base), qdora / dora (DoRA over a 4-bit / Float32 base) or full.")
+    var method: FinetuneConfig.Method?
     @Option(help: "LoRA rank r.") var rank: Int?
     @Option(help: "LoRA alpha (scaling alpha/r).") var alpha: Float?
     @Option(help: "Dropout on the LoRA branch input.") var dropout: Float?
@@ -175,7 +176,8 @@ extension FinetuneConfig {
     /// The estimator's options for this run on Frugal's own engine (its profile predicts MemoryStats'
     /// peak within a few percent; see docs/estimate.md).
     var estimateOptions: TrainingOptions {
-        TrainingOptions(method: method == .qlora ? .qlora : method == .lora ? .lora : .full, batch: batchSize, seqLen: maxSeqLen,
+        // DoRA is estimated as LoRA over the same base (its magnitudes are [Out] per layer).
+        TrainingOptions(method: method.quantizesBase ? .qlora : method.adapter != nil ? .lora : .full, batch: batchSize, seqLen: maxSeqLen,
                         dtype: .fp32, optimizer: .adamw, rank: rank,
                         targets: targets.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) },
                         gradientCheckpointing: gradCheckpointing, adapterDType: .fp32, engine: .frugal,
