@@ -18,6 +18,13 @@ public final class DecoderModel {
     public let lmHead: Tensor?            // [V, C], nil when tied
     /// The head `nextTokenLogits` uses when set (an 8-bit copy for decoding: quantizeHeadForDecoding).
     public var decodingHead: (any LinearLayer)? = nil
+    /// A trainable addition to the token embeddings (an adapter's embedding branch, e.g. PEFT's
+    /// lora_embedding_A/B), added after the family's embedding scale, as PEFT adds it to the
+    /// wrapped embedding module's output.
+    public var embeddingBranch: (any EmbeddingBranch)? = nil
+    /// The head as a layer when an adapter wraps it (LoRA on lm_head); nil: the plain (tied) head.
+    /// With it, logits are made whole and the loss is the unfused cross-entropy.
+    public var headLayer: (any LinearLayer)? = nil
 
     public init(config: ModelConfig, embedding: Tensor, blocks: [DecoderBlock], finalNorm: Tensor, lmHead: Tensor?) {
         self.config = config
@@ -57,6 +64,7 @@ public final class DecoderModel {
         let positions = positions ?? Array(start..<(start + t))
         var h = Tensor.embedding(embedding, ids: ids, shape: [batch, t])
         if config.family.block.scalesEmbedding { h = h * Float(Double(config.hiddenSize).squareRoot()) }
+        if let embeddingBranch { h = h + embeddingBranch(ids: ids, shape: [batch, t]) }
         for (i, block) in blocks.enumerated() {
             if checkpointing && cache == nil {
                 h = Tensor.checkpoint([h], rng: rng) { block($0[0], positions: positions) }
@@ -70,18 +78,21 @@ public final class DecoderModel {
     /// Logits [B, T, V] for token ids [B·T] (see `hiddenStates` for `rng`).
     public func logits(ids: [Int32], batch: Int, positions: [Int]? = nil, checkpointing: Bool = false,
                        cache: KVCache? = nil, rng: RandomGenerator? = nil) -> Tensor {
-        hiddenStates(ids: ids, batch: batch, positions: positions, checkpointing: checkpointing, cache: cache, rng: rng)
-            .linear(lmHead ?? embedding)
+        head(hiddenStates(ids: ids, batch: batch, positions: positions, checkpointing: checkpointing, cache: cache, rng: rng))
     }
+
+    /// Logits [..., V] of final hidden states [..., C]: the adapted head when there is one.
+    public func head(_ h: Tensor) -> Tensor { headLayer.map { $0(h) } ?? h.linear(lmHead ?? embedding) }
 
     /// Summed (or mean) token cross-entropy of the next-token `targets` [B·T] (ignoreIndex to skip a
     /// position), through the fused head + loss (linearCrossEntropy): logits one chunk of rows at a
-    /// time, no [B, T, V] gradient.
+    /// time, no [B, T, V] gradient (with an adapted head, the whole logits and the plain loss).
     public func crossEntropy(ids: [Int32], batch: Int, targets: [Int32], ignoreIndex: Int32 = -100,
                              reduction: Tensor.Reduction = .mean, positions: [Int]? = nil, checkpointing: Bool = false,
                              rng: RandomGenerator? = nil) -> Tensor {
-        hiddenStates(ids: ids, batch: batch, positions: positions, checkpointing: checkpointing, rng: rng)
-            .linearCrossEntropy(weight: lmHead ?? embedding, targets: targets, ignoreIndex: ignoreIndex, reduction: reduction)
+        let h = hiddenStates(ids: ids, batch: batch, positions: positions, checkpointing: checkpointing, rng: rng)
+        if let headLayer { return headLayer(h).crossEntropy(targets: targets, ignoreIndex: ignoreIndex, reduction: reduction) }
+        return h.linearCrossEntropy(weight: lmHead ?? embedding, targets: targets, ignoreIndex: ignoreIndex, reduction: reduction)
     }
 
     /// Every tensor under its transformers name, in a stable order.

@@ -15,7 +15,7 @@ extension DecoderModel {
     /// Logits [N, V] of final hidden states [N, C] for decoding: through `decodingHead` when set
     /// (the 8-bit head), else the Float32 head.
     public func decodingLogits(_ hidden: Tensor) -> Tensor {
-        decodingHead.map { $0(hidden) } ?? hidden.linear(lmHead ?? embedding)
+        decodingHead.map { $0(hidden) } ?? head(hidden)
     }
 
     /// Logits [V] of the last position after feeding `ids` (appended to the cache).

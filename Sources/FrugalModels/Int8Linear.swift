@@ -38,6 +38,7 @@ extension DecoderModel {
     /// Holds the head (the tied embedding, or lm_head) in 8 bits for decoding: `nextTokenLogits`
     /// then reads 1 byte per weight instead of 4. Training and `logits` keep the Float32 head.
     public func quantizeHeadForDecoding(blockSize: Int = 32) throws {
+        guard headLayer == nil else { return }   // an adapted head keeps its branch
         decodingHead = try Int8Linear(quantizing: lmHead ?? embedding, blockSize: blockSize)
     }
 }

@@ -46,3 +46,9 @@ public final class Linear: LinearLayer {
         return r
     }
 }
+
+/// A trainable addition to a model's token embeddings: ids [B·T] with their shape [B, T] →
+/// [B, T, C] (an adapter's embedding branch; FrugalTrain's EmbeddingLoRA).
+public protocol EmbeddingBranch: AnyObject {
+    func callAsFunction(ids: [Int32], shape: [Int]) -> Tensor
+}

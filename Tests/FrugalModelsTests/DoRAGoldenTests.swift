@@ -1,4 +1,4 @@
-// DoRA against PEFT (use_dora=True) on the tiny Llama and Qwen2 models (reference/dora_fixtures.py;
+// DoRA against PEFT (use_dora=True) on the tiny Llama and Qwen2 models (reference/adapter_fixtures.py;
 // Fixtures/families/<family>/dora/): a PEFT adapter loads as DoRA (A, B, magnitudes), gives PEFT's
 // adapted logits and, for one training step, PEFT's loss and the gradients of A, B and the magnitude
 // vectors within 1e-3 relative; Frugal writes PEFT's adapter file byte for byte; merging gives
