@@ -59,14 +59,22 @@ struct FinetuneCommand: ParsableCommand {
             guard let text = FileManager.default.contents(atPath: path).map({ String(decoding: $0, as: UTF8.self) }) else {
                 throw ValidationError("cannot read the config file \(path)")
             }
+            let object: Any
             do {
-                let object: Any
                 if path.hasSuffix(".json") { object = try JSONSerialization.jsonObject(with: Data(text.utf8)) }
                 else { object = try Yams.load(yaml: text) ?? [String: Any]() }
-                let data = try JSONSerialization.data(withJSONObject: object)
-                c = try JSONDecoder().decode(FinetuneConfig.self, from: data)
             } catch {
-                throw ValidationError("\(path): \(error)")
+                throw ValidationError("\(path): not valid \(path.hasSuffix(".json") ? "JSON" : "YAML") (\(error.localizedDescription))")
+            }
+            guard object is [String: Any] else { throw ValidationError("\(path): expected a mapping of option names to values") }
+            do {
+                c = try JSONDecoder().decode(FinetuneConfig.self, from: JSONSerialization.data(withJSONObject: object))
+            } catch let e as UnknownKeyError {
+                throw ValidationError("\(path): \(e)")
+            } catch let DecodingError.typeMismatch(type, context) {
+                throw ValidationError("\(path): '\(context.codingPath.map(\.stringValue).joined(separator: "."))' must be \(type == String.self ? "a string" : type == Bool.self ? "true or false" : "a number")")
+            } catch let DecodingError.dataCorrupted(context) {
+                throw ValidationError("\(path): '\(context.codingPath.map(\.stringValue).joined(separator: "."))': \(context.debugDescription)")
             }
         }
         if let model { c.model = model }
