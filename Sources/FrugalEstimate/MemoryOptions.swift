@@ -36,7 +36,7 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     public var dtype: ComputeDType
     public var optimizer: OptimizerKind
     public var rank: Int
-    public var targets: [String]                // module names, or ["all-linear"]
+    public var targets: [String]                // module names or short forms (q_proj, q), or ["all-linear"]
     public var gradientCheckpointing: Bool
     public var adapterDType: ComputeDType       // LoRA A/B and their gradients (qlora.py uses bf16)
     public var baseFormat: WeightFormat         // QLoRA base: nf4-dq (default) or nf4
@@ -81,16 +81,20 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
                   loraDropout: try k.decodeIfPresent(Double.self, forKey: .loraDropout) ?? 0)
     }
 
-    /// The module names LoRA wraps for `config`; throws for a name the architecture lacks.
+    /// The module names LoRA wraps for `config`; throws for a name the architecture lacks. Targets are
+    /// read by FrugalSpec's LoRATargetNames (full names, short forms q,k,v,…, lists, all-linear), the
+    /// reading `frugal finetune` uses.
     public func loraModules(for config: ModelConfig) throws -> Set<String> {
         guard method != .full else { return [] }
-        let available = config.linearModules.map(\.module)
-        if targets == ["all-linear"] { return Set(available) }
-        for t in targets where !available.contains(t) {
-            throw EstimateError.unknownTarget(t, available: Array(Set(available)).sorted())
+        var available: [String] = []
+        for m in config.linearModules.map(\.module) where !available.contains(m) { available.append(m) }
+        do throws(LoRATargetNames.ResolveError) {
+            return Set(try LoRATargetNames.resolve(targets, modules: available))
+        } catch .unknown(let name, _) {
+            throw EstimateError.unknownTarget(name, available: LoRATargetNames.validNames(available))
+        } catch .empty {
+            throw EstimateError.invalidOption("--targets", "name at least one module")
         }
-        if targets.isEmpty { throw EstimateError.invalidOption("--targets", "name at least one module") }
-        return Set(targets)
     }
 
     /// Checks ranges so every product stays meaningful.

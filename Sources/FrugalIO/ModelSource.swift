@@ -1,5 +1,6 @@
-// ModelSource — what a MODEL argument names: a GGUF file, an HF model directory, or `default`
-// (the model scripts/setup fetched; see DefaultModel). Every command resolves MODEL here.
+// ModelSource — what a MODEL argument names: a GGUF file, an HF model directory, or the name of a
+// model in the cache (`default`, `gemma3-270m`: the models scripts/setup fetched; see CachedModel).
+// Every command resolves MODEL here. Cache names are looked up first; a path with a "/" never is.
 import Foundation
 
 public enum ModelSource: Equatable, Sendable {
@@ -14,9 +15,12 @@ public enum ModelSource: Equatable, Sendable {
     public static func resolve(_ argument: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ModelSource {
         let fm = FileManager.default
         var isDir: ObjCBool = false
-        if argument == "default" {
-            let p = DefaultModel.path(environment: environment)
-            guard fm.fileExists(atPath: p) else { throw ModelSourceError.defaultMissing(path: p) }
+        if let cached = CachedModel.named(argument) {
+            let p = cached.path(environment: environment)
+            guard fm.fileExists(atPath: p) else {
+                throw cached == .defaultModel ? ModelSourceError.defaultMissing(path: p)
+                                              : ModelSourceError.cachedModelMissing(name: cached.name, path: p)
+            }
             return .gguf(path: p)
         }
         guard fm.fileExists(atPath: argument, isDirectory: &isDir) else { throw ModelSourceError.notFound(argument: argument) }
@@ -35,14 +39,20 @@ public enum ModelSource: Equatable, Sendable {
 
 public enum ModelSourceError: Error, CustomStringConvertible, Equatable {
     case defaultMissing(path: String)
+    /// A cache name other than `default` whose file is not there.
+    case cachedModelMissing(name: String, path: String)
     case notFound(argument: String)
     case notAModel(path: String)
+
+    static var names: String { CachedModel.all.map { "`\($0.name)`" }.joined(separator: ", ") }
 
     public var description: String {
         switch self {
         case .defaultMissing(let p): return "the default model \(p) is missing: \(DefaultModel.advice)"
-        case .notFound(let a): return "\(a): no such file or directory; pass a .gguf file, an HF model directory, or `default`"
-        case .notAModel(let p): return "\(p): neither a GGUF file nor an HF model directory (with config.json); pass one of those, or `default`"
+        case let .cachedModelMissing(name, p):
+            return "the model `\(name)` is not in the model cache (\(p) is missing): \(CachedModel.named(name)?.advice ?? DefaultModel.advice)"
+        case .notFound(let a): return "\(a): no such file or directory; pass a .gguf file, an HF model directory, or a cached model (\(Self.names))"
+        case .notAModel(let p): return "\(p): neither a GGUF file nor an HF model directory (with config.json); pass one of those, or a cached model (\(Self.names))"
         }
     }
 }

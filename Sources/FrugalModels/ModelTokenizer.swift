@@ -1,7 +1,9 @@
 // ModelTokenizer — the tokenizer and chat template that belong to a model, loaded from the same
 // place as the weights: a GGUF file's tokenizer.* metadata, or an HF directory's tokenizer.json and
 // tokenizer_config.json (chat_template, eos_token). End-of-sequence ids for generation are the
-// tokenizer's EOS plus, for ChatML templates, <|im_end|>.
+// tokenizer's EOS plus the end-of-turn token of ChatML (<|im_end|>) or Gemma (<end_of_turn>) where
+// the vocabulary has one. A GGUF without tokenizer.chat_template whose vocabulary has Gemma's turn
+// tokens gets Gemma 3's template (ChatTemplate.gemma3Source), as every Gemma 3 HF repository has it.
 import Foundation
 import FrugalIO
 import FrugalText
@@ -26,7 +28,7 @@ public struct ModelTokenizer {
         chatTemplateError = templateError
         var stops = Set<Int32>()
         if let e = tokenizer.eosID { stops.insert(Int32(e)) }
-        if let end = tokenizer.id(for: "<|im_end|>") { stops.insert(Int32(end)) }
+        for end in ["<|im_end|>", "<end_of_turn>"] { if let id = tokenizer.id(for: end) { stops.insert(Int32(id)) } }
         stopIDs = stops
     }
 
@@ -42,7 +44,7 @@ public struct ModelTokenizer {
                                        padID: m.paddingTokenId, addBOS: m.addBosToken,
                                        addEOS: m.addEosToken ?? false, addSpacePrefix: m.addSpacePrefix,
                                        model: m.model, pre: m.pre, source: path)
-            return ModelTokenizer(tokenizer: tok, chatTemplateSource: m.chatTemplate)
+            return ModelTokenizer(tokenizer: tok, chatTemplateSource: m.chatTemplate ?? fallbackChatTemplate(tok))
         case let .hfDirectory(path):
             let dir = URL(fileURLWithPath: path)
             var config: [String: Any] = [:]
@@ -57,6 +59,11 @@ public struct ModelTokenizer {
                                        padToken: tokenString("pad_token"))
             return ModelTokenizer(tokenizer: tok, chatTemplateSource: chatTemplate(in: dir, config: config))
         }
+    }
+
+    /// The template of a GGUF that carries none: Gemma 3's when the vocabulary has its turn tokens.
+    static func fallbackChatTemplate(_ tok: BPETokenizer) -> String? {
+        tok.id(for: "<start_of_turn>") != nil && tok.id(for: "<end_of_turn>") != nil ? ChatTemplate.gemma3Source : nil
     }
 
     /// An HF directory's chat template: chat_template.jinja, else tokenizer_config.json's

@@ -7,6 +7,8 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
     case tensorMismatch(name: String, reason: String)
     case optionsDiffer(fields: [String])
     case loraConfigDiffers
+    /// The checkpoint is at a later step than the run is configured to end.
+    case pastEnd(step: Int, steps: Int)
     case writeFailed(path: String, reason: String)
 
     public var description: String {
@@ -23,6 +25,8 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
             return "the checkpoint was trained with different options (\(fields.joined(separator: ", "))); resume with the same options or start a new run"
         case .loraConfigDiffers:
             return "the checkpoint's LoRA configuration (rank, alpha, dropout, rsLoRA, targets) differs from this adapter's; resume with the same LoRA settings"
+        case let .pastEnd(step, steps):
+            return "the checkpoint is at step \(step), past this run's \(steps) steps; resume with --steps \(step) or more"
         case let .writeFailed(path, reason):
             return "could not write checkpoint \(path): \(reason); check the folder's permissions and free space"
         }

@@ -6,6 +6,14 @@
 //   DIR/checkpoints/step-N/        resumable state every --save-every steps (and at the end)
 //   DIR/adapter_config.json, DIR/adapter_model.safetensors   the final PEFT adapter (LoRA/QLoRA)
 //   DIR/model/                     the final HF model (full fine-tuning)
+// A folder holding another run's files is refused unless the run resumes it or was asked to
+// overwrite it (its files are then deleted first): a user's run is never replaced unasked.
+// Resuming may change the length of the run (--steps, and so the default warmup): a finished run
+// continues from its last checkpoint to the new step count. The learning-rate schedule is then the
+// configured one over the new total, evaluated from the restored step on, as HF Trainer does when
+// max_steps changes on resume: the constant schedule (the default) is unchanged, while cosine and
+// linear decay are stretched, so the learning rate at the resume point rises to the longer
+// schedule's value there.
 // The library reports through `FinetuneEvent`s; the CLI prints.
 import Foundation
 import FrugalCore
@@ -102,11 +110,33 @@ public final class Finetune {
         return steps.max().map { checkpointsURL.appendingPathComponent("step-\($0)") }
     }
 
+    /// The files and folders a run writes into its output folder (what `overwrite` deletes).
+    public static let runFiles = ["finetune_config.json", "metrics.jsonl", "checkpoints", "adapter_config.json",
+                                  "adapter_model.safetensors", "model", ".adapter"]
+
+    /// Throws `TrainError.outputHoldsRun` when `output` holds another run's files and the caller
+    /// neither resumes it nor asked to overwrite it. Cheap: the CLI calls it before loading a model.
+    public static func checkOutput(_ output: String, resume: Bool, overwrite: Bool) throws {
+        guard !resume && !overwrite else { return }
+        let dir = URL(fileURLWithPath: output)
+        let found = runFiles.filter { FileManager.default.fileExists(atPath: dir.appendingPathComponent($0).path) }
+        if !found.isEmpty { throw TrainError.outputHoldsRun(folder: output, files: found) }
+    }
+
     /// Trains to the end (continuing from the newest checkpoint when `resume`), saving as configured.
-    /// `shouldStop` is polled after every step (the CLI sets it on Ctrl-C): the run then saves a
-    /// checkpoint and returns early.
-    public func run(resume: Bool = false, shouldStop: () -> Bool = { false }, report: (FinetuneEvent) -> Void) throws {
+    /// The output folder must not hold another run unless `resume`, or `overwrite` (which deletes
+    /// that run's files first). `shouldStop` is polled after every step (the CLI sets it on Ctrl-C):
+    /// the run then saves a checkpoint and returns early.
+    public func run(resume: Bool = false, overwrite: Bool = false, shouldStop: () -> Bool = { false },
+                    report: (FinetuneEvent) -> Void) throws {
+        precondition(!(resume && overwrite), "resume and overwrite exclude each other")
         let fm = FileManager.default
+        try Self.checkOutput(config.output, resume: resume, overwrite: overwrite)
+        if overwrite {
+            for f in Self.runFiles where fm.fileExists(atPath: outputURL.appendingPathComponent(f).path) {
+                try fm.removeItem(at: outputURL.appendingPathComponent(f))
+            }
+        }
         try fm.createDirectory(at: outputURL, withIntermediateDirectories: true)
         report(.prepared(plan))
         if resume, let ckpt = latestCheckpoint() {

@@ -4,8 +4,8 @@
 // table, the one place checkpoint names live).
 //
 // `resolve` accepts full names, short forms, comma-separated lists and "all-linear" (PEFT's
-// all-linear: every linear layer except the output head). Matching is exact; PEFT's regex targets
-// are left out.
+// all-linear: every linear layer except the output head), read by FrugalSpec's LoRATargetNames,
+// which the estimator shares. Matching is exact; PEFT's regex targets are left out.
 import Foundation
 import FrugalModels
 import FrugalSpec
@@ -14,8 +14,8 @@ public enum LoRATarget: String, CaseIterable, Codable, Sendable {
     case qProj = "q_proj", kProj = "k_proj", vProj = "v_proj", oProj = "o_proj"
     case gateProj = "gate_proj", upProj = "up_proj", downProj = "down_proj"
 
-    /// The short form accepted on the command line.
-    public var shortName: String { String(rawValue.dropLast(5)) }
+    /// The short form accepted on the command line (LoRATargetNames' rule: the name without "_proj").
+    public var shortName: String { LoRATargetNames.shortName(rawValue)! }
 
     /// The decoder slot this target wraps.
     public var role: ModelFamily.Role {
@@ -34,26 +34,18 @@ public enum LoRATarget: String, CaseIterable, Codable, Sendable {
     public func modulePath(in family: ModelFamily) -> String { family.module(role)!.hf }
 
     /// Every accepted spelling except all-linear.
-    public static var validNames: [String] { allCases.map(\.rawValue) + allCases.map(\.shortName) }
+    public static var validNames: [String] { LoRATargetNames.validNames(allCases.map(\.rawValue)) }
 
     /// Resolves target specifications (each may be a comma-separated list) into distinct
-    /// projections in block order. Throws on an unknown name or an empty list.
+    /// projections in block order, through LoRATargetNames (the one reading of target names).
+    /// Throws on an unknown name or an empty list.
     public static func resolve(_ specs: [String]) throws -> [LoRATarget] {
-        var chosen = Set<LoRATarget>()
-        var any = false
-        for spec in specs {
-            for raw in spec.split(separator: ",") {
-                let name = raw.trimmingCharacters(in: .whitespaces)
-                if name.isEmpty { continue }
-                any = true
-                if name == "all-linear" { chosen.formUnion(allCases); continue }
-                guard let t = allCases.first(where: { $0.rawValue == name || $0.shortName == name }) else {
-                    throw LoRAError.unknownTarget(name, valid: validNames)
-                }
-                chosen.insert(t)
-            }
+        do throws(LoRATargetNames.ResolveError) {
+            return try LoRATargetNames.resolve(specs, modules: allCases.map(\.rawValue)).map { LoRATarget(rawValue: $0)! }
+        } catch .unknown(let name, let valid) {
+            throw LoRAError.unknownTarget(name, valid: valid)
+        } catch .empty {
+            throw LoRAError.noTargets
         }
-        guard any else { throw LoRAError.noTargets }
-        return allCases.filter { chosen.contains($0) }
     }
 }

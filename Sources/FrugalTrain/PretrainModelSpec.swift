@@ -45,6 +45,8 @@ public struct PretrainModelSpec: Codable, Equatable, Sendable {
         }
         do { return try JSONDecoder().decode(PretrainModelSpec.self, from: data) } catch let e as DecodingError {
             throw SweepError.badModelConfig(path: url.path, reason: Self.explain(e))
+        } catch let e as UnknownKeyError {
+            throw SweepError.badModelConfig(path: url.path, reason: e.description)
         }
     }
 

@@ -9,11 +9,14 @@
 // (forward + backward: input and weight gradients of every matmul, attention over the full T×T
 // window, elementwise ops) × tokens — above Kaplan et al. 2020's 6·N at these tiny sizes, where the
 // T×T attention and the 256-wide head are a large share.
+// `saveModel` writes the trained model as an HF folder (config.json, model.safetensors and the
+// byte-level tokenizer.json) that generate, finetune and transformers load.
 import Foundation
 import FrugalCore
 import FrugalSpec
 import FrugalModels
 import FrugalEstimate
+import FrugalText
 
 public struct PretrainOptions: Codable, Equatable, Sendable {
     public var steps: Int = 200
@@ -107,6 +110,14 @@ public final class Pretrainer {
             report(PretrainStep(step: step + 1, tokens: tokens, flops: flopsPerToken * Double(tokens),
                                 loss: loss.item, lr: lr, validLoss: validLoss, seconds: Date().timeIntervalSince(start)))
         }
+    }
+
+    /// Writes the model as an HF folder at `directory` (replacing an earlier one there): config.json
+    /// and model.safetensors through DecoderModel.saveHF, and the byte-level tokenizer.json.
+    public func saveModel(to directory: String) throws {
+        try? FileManager.default.removeItem(atPath: directory)
+        try model.saveHF(to: directory)
+        try BPETokenizer.byteVocabularyJSON().write(to: URL(fileURLWithPath: directory).appendingPathComponent("tokenizer.json"))
     }
 
     /// Mean loss over fixed, evenly spaced windows of the validation split.

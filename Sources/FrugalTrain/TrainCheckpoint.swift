@@ -12,6 +12,9 @@
 // The learning-rate schedule is a pure function of the step, and the data order of the position
 // and seed, so these numbers restore them. Loading into a fresh Trainer built the same way (same
 // model, adapter settings, data and options) continues bit-identically. Unknown keys are refused.
+// The one difference allowed is the run's length (steps and warmup), to extend a run: the trainer
+// continues from the saved step under its own schedule, the configured one over the new total (as
+// HF Trainer does when max_steps changes on resume; cosine and linear decay are stretched).
 import Foundation
 import FrugalCore
 
@@ -78,8 +81,13 @@ extension Trainer {
         guard state.format == TrainCheckpointState.format, state.version == 1 else {
             throw CheckpointError.malformed(file: stateURL.path, reason: "format \(state.format) version \(state.version), expected \(TrainCheckpointState.format) version 1")
         }
-        let differing = Self.differingFields(state.options, options)
+        // The run's length may change (extending a finished run): steps, and warmup, which finetune
+        // derives from the steps. Everything else must match.
+        var saved = state.options
+        saved.steps = options.steps; saved.warmup = options.warmup
+        let differing = Self.differingFields(saved, options)
         guard differing.isEmpty else { throw CheckpointError.optionsDiffer(fields: differing) }
+        guard state.step <= options.steps else { throw CheckpointError.pastEnd(step: state.step, steps: options.steps) }
         switch (state.lora, adapter?.config) {
         case (nil, nil): break
         case let (saved?, current?) where saved.isEquivalent(to: current): break
@@ -89,7 +97,7 @@ extension Trainer {
         guard rngWords.count == 4 else {
             throw CheckpointError.malformed(file: stateURL.path, reason: "dropout_rng must be 4 hexadecimal 64-bit words")
         }
-        guard state.step >= 0, state.step <= options.steps, state.microBatchesConsumed == state.step * options.gradAccum,
+        guard state.step >= 0, state.microBatchesConsumed == state.step * options.gradAccum,
               state.optimizerStep == state.step, state.totalTokens >= 0 else {
             throw CheckpointError.malformed(file: stateURL.path, reason: "step \(state.step), optimizer step \(state.optimizerStep) and \(state.microBatchesConsumed) micro-batches are inconsistent")
         }

@@ -6,6 +6,8 @@ public enum TrainError: Error, CustomStringConvertible, Equatable {
     case adapterMerged
     case nothingToTrain
     case nonFiniteLoss(step: Int)
+    /// The output folder holds another run's files (named) and neither resume nor overwrite was asked.
+    case outputHoldsRun(folder: String, files: [String])
 
     public var description: String {
         switch self {
@@ -21,6 +23,8 @@ public enum TrainError: Error, CustomStringConvertible, Equatable {
             return "no tensor requires a gradient; attach a LoRA adapter or unfreeze the model"
         case let .nonFiniteLoss(step):
             return "the loss became NaN or infinite at step \(step); lower the learning rate or enable gradient clipping, and resume from the last checkpoint"
+        case let .outputHoldsRun(folder, files):
+            return "the output folder \(folder) holds another run (\(files.joined(separator: ", "))); pass --resume to continue it, --overwrite to replace it (its files are deleted first), or choose another --output"
         }
     }
 }

@@ -116,8 +116,9 @@ struct EstimateCommand: ParsableCommand {
             let p = try ModelPreset.named(name)
             return (p.name, p.source + (p.note.map { "; note: \($0)" } ?? ""), p.config)
         case (let path?, nil):
-            // A GGUF file or `default`: the ModelConfig comes from the GGUF metadata (FrugalIO).
-            if path == "default" || path.lowercased().hasSuffix(".gguf") {
+            // A GGUF file or a cached model (`default`, `gemma3-270m`): the ModelConfig comes from the
+            // GGUF metadata (FrugalIO).
+            if CachedModel.named(path) != nil || path.lowercased().hasSuffix(".gguf") {
                 guard case let .gguf(file) = try ModelSource.resolve(path) else { throw EstimateInputError("\(path): not a GGUF file") }
                 let g = try GGUFFile(path: file)
                 return (URL(fileURLWithPath: file).lastPathComponent, file, try g.modelConfig())

@@ -2,7 +2,8 @@
 // accumulation and checkpointing, PEFT-compatible adapters, exact resume. Configuration: defaults <
 // --config FILE (YAML or JSON, snake_case keys as in finetune_config.json) < flags. Before training
 // the memory estimate is printed (and enforced with --memory-limit; --auto picks the largest
-// micro-batch, with checkpointing if needed, that fits).
+// micro-batch, with checkpointing if needed, that fits). An output folder holding another run is
+// refused unless --resume (continue it; a larger --steps extends it) or --overwrite (replace it).
 import ArgumentParser
 import Foundation
 import FrugalCore
@@ -46,7 +47,8 @@ struct FinetuneCommand: ParsableCommand {
     @Flag(name: .customLong("train-on-prompt"), help: "Also train on prompt/user tokens.") var trainOnPrompt = false
     @Option(name: .customLong("eval-every"), help: "Validation loss every N steps (needs valid.jsonl).") var evalEvery: Int?
     @Option(name: .customLong("save-every"), help: "Resumable checkpoint every N steps.") var saveEvery: Int?
-    @Flag(help: "Continue from the newest checkpoint in the output folder.") var resume = false
+    @Flag(help: "Continue from the newest checkpoint in the output folder (a larger --steps extends a finished run; the LR schedule then spans the new total).") var resume = false
+    @Flag(help: "Replace the run in the output folder (its adapter, metrics and checkpoints are deleted first).") var overwrite = false
     @Option(help: "Random seed.") var seed: UInt64?
     @Option(name: .customLong("memory-limit"), help: "Refuse to start above this estimated peak (e.g. 4GB, 512MB).") var memoryLimit: String?
     @Flag(help: "Pick micro-batch size and checkpointing to fit --memory-limit (or 80% of RAM).") var auto = false
@@ -58,14 +60,22 @@ struct FinetuneCommand: ParsableCommand {
             guard let text = FileManager.default.contents(atPath: path).map({ String(decoding: $0, as: UTF8.self) }) else {
                 throw ValidationError("cannot read the config file \(path)")
             }
+            let object: Any
             do {
-                let object: Any
                 if path.hasSuffix(".json") { object = try JSONSerialization.jsonObject(with: Data(text.utf8)) }
                 else { object = try Yams.load(yaml: text) ?? [String: Any]() }
-                let data = try JSONSerialization.data(withJSONObject: object)
-                c = try JSONDecoder().decode(FinetuneConfig.self, from: data)
             } catch {
-                throw ValidationError("\(path): \(error)")
+                throw ValidationError("\(path): not valid \(path.hasSuffix(".json") ? "JSON" : "YAML") (\(error.localizedDescription))")
+            }
+            guard object is [String: Any] else { throw ValidationError("\(path): expected a mapping of option names to values") }
+            do {
+                c = try JSONDecoder().decode(FinetuneConfig.self, from: JSONSerialization.data(withJSONObject: object))
+            } catch let e as UnknownKeyError {
+                throw ValidationError("\(path): \(e)")
+            } catch let DecodingError.typeMismatch(type, context) {
+                throw ValidationError("\(path): '\(context.codingPath.map(\.stringValue).joined(separator: "."))' must be \(type == String.self ? "a string" : type == Bool.self ? "true or false" : "a number")")
+            } catch let DecodingError.dataCorrupted(context) {
+                throw ValidationError("\(path): '\(context.codingPath.map(\.stringValue).joined(separator: "."))': \(context.debugDescription)")
             }
         }
         if let model { c.model = model }
@@ -97,9 +107,14 @@ struct FinetuneCommand: ParsableCommand {
         return c
     }
 
+    func validate() throws {
+        if resume && overwrite { throw ValidationError("--resume and --overwrite exclude each other: continue the run in the output folder, or replace it") }
+    }
+
     func run() throws {
         var c = try resolved()
         try c.validate()
+        try Finetune.checkOutput(c.output, resume: resume, overwrite: overwrite)
         let modelConfig = try peekConfig(c.model)
         // Pre-flight: the estimate of the peak, enforced against the limit; --auto fits the batch to it.
         func predicted(_ c: FinetuneConfig) throws -> Double {
@@ -131,7 +146,7 @@ struct FinetuneCommand: ParsableCommand {
         let interrupt = InterruptFlag()
         let started = Date()
         var firstStep: Int?
-        try run.run(resume: resume, shouldStop: { interrupt.isSet }) { event in
+        try run.run(resume: resume, overwrite: overwrite, shouldStop: { interrupt.isSet }) { event in
             switch event {
             case let .prepared(p):
                 guard !json else { return }

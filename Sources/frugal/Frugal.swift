@@ -14,6 +14,7 @@ struct Frugal: ParsableCommand {
             ChatCommand.self,
             EstimateCommand.self,
             EvaluateCommand.self,
+            ExportCommand.self,
             FinetuneCommand.self,
             FormatsCommand.self,
             GenerateCommand.self,
@@ -28,9 +29,21 @@ struct Frugal: ParsableCommand {
         ]
     )
 
-    /// Makes OpenBLAS use this CPU's kernels (see BLASCore), then runs the command.
+    /// Makes OpenBLAS use this CPU's kernels (see BLASCore), then runs the command. Errors in the
+    /// arguments (parsing and `validate()`) print with the usage; errors of a running command print
+    /// their message alone, a ValidationError included (ArgumentParser would append the usage to it).
+    /// Every message starts "error: " (`_errorPrefix`; ArgumentParser's default is "Error: ").
     static func main() {
         BLASCore.reexecWithBestKernelsIfNeeded()
-        main(nil)
+        var command: ParsableCommand
+        do { command = try parseAsRoot() } catch { exit(withError: error) }
+        do { try command.run() } catch let e as ValidationError {
+            Terminal.error(e.message)
+            exit(withError: ExitCode.failure)
+        } catch {
+            exit(withError: error)
+        }
     }
+
+    static var _errorPrefix: String { "error: " }
 }

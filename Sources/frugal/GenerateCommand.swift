@@ -7,19 +7,23 @@ import FrugalModels
 import FrugalText
 import FrugalTrain
 
+/// The numeric options parse `.unconditional`ly so that a negative value (`--temperature -1`) is read
+/// as the value, not as a missing one, and then refused by `validate()` with its range.
 struct SamplingFlags: ParsableArguments {
-    @Option(name: .customLong("max-tokens"), help: "Most new tokens to generate.") var maxTokens: Int = 128
-    @Option(help: "Sampling temperature; 0 = greedy.") var temperature: Float = 0
-    @Option(name: .customLong("top-k"), help: "Keep the k most likely tokens (0 = off).") var topK: Int = 0
-    @Option(name: .customLong("top-p"), help: "Nucleus sampling mass (1 = off).") var topP: Float = 1
+    @Option(name: .customLong("max-tokens"), parsing: .unconditional, help: "Most new tokens to generate.") var maxTokens: Int = 128
+    @Option(parsing: .unconditional, help: "Sampling temperature; 0 = greedy.") var temperature: Float = 0
+    @Option(name: .customLong("top-k"), parsing: .unconditional, help: "Keep the k most likely tokens (0 = off).") var topK: Int = 0
+    @Option(name: .customLong("top-p"), parsing: .unconditional, help: "Nucleus sampling mass (1 = off).") var topP: Float = 1
     @Option(help: "Random seed for sampling.") var seed: UInt64 = 0
     @Option(help: "Stop when this string appears (may repeat).") var stop: [String] = []
 
     func validate() throws {
-        guard maxTokens > 0 else { throw ValidationError("--max-tokens must be positive") }
-        guard temperature >= 0 else { throw ValidationError("--temperature must be ≥ 0") }
-        guard topK >= 0 else { throw ValidationError("--top-k must be ≥ 0") }
-        guard topP > 0 && topP <= 1 else { throw ValidationError("--top-p must be in (0, 1]") }
+        guard maxTokens > 0 else { throw ValidationError("--max-tokens \(maxTokens) is out of range: it must be at least 1") }
+        guard temperature >= 0 && temperature.isFinite else {
+            throw ValidationError("--temperature \(temperature) is out of range: it must be ≥ 0 (0 = greedy)")
+        }
+        guard topK >= 0 else { throw ValidationError("--top-k \(topK) is out of range: it must be ≥ 0 (0 = off)") }
+        guard topP > 0 && topP <= 1 else { throw ValidationError("--top-p \(topP) is out of range: it must be in (0, 1] (1 = off)") }
     }
 
     var options: SamplingOptions { SamplingOptions(temperature: temperature, topK: topK, topP: topP, seed: seed) }

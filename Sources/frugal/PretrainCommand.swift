@@ -1,5 +1,8 @@
 // `frugal pretrain` — train a small byte-level Llama-style model from scratch on a text file and
-// print its loss falling; with --output, write metrics.jsonl and the resolved configuration.
+// print its loss falling; with --output DIR, write metrics.jsonl, the resolved configuration
+// (config.json) and the trained model as an HF folder DIR/model/ that generate and finetune load.
+// --text is required (a default relative to the current directory would only work from the
+// repository's root); the help names the repository's example, examples/corpus/frugal-notes.txt.
 // The model comes from flags or --config FILE.json (PretrainModelSpec: hidden, layers, heads,
 // kv_heads, intermediate, seq_len; unknown keys refused); flags given override the file.
 // Reports parameters (total and non-embedding), tokens, training FLOPs (FrugalEstimate's itemized
@@ -18,7 +21,7 @@ struct PretrainCommand: ParsableCommand {
         commandName: "pretrain",
         abstract: "Train a small Llama-style model from scratch on a text file (byte-level vocabulary).")
 
-    @Option(help: "UTF-8 text file to train on.") var text: String = "examples/corpus/frugal-notes.txt"
+    @Option(help: "UTF-8 text file to train on (the repository has one: examples/corpus/frugal-notes.txt).") var text: String
     @Option(help: "Model config JSON {hidden, layers, heads, kv_heads, intermediate, seq_len}; flags override it.")
     var config: String?
     @Option(help: "Hidden size C (default 64).") var hidden: Int?
@@ -35,7 +38,7 @@ struct PretrainCommand: ParsableCommand {
     @Option(help: "Random seed.") var seed: UInt64 = 0
     @Option(name: .customLong("eval-every"), help: "Validation loss every N steps.") var evalEvery: Int = 50
     @Option(help: "Print a line every N steps.") var every: Int = 10
-    @Option(help: "Folder for metrics.jsonl and config.json.") var output: String?
+    @Option(help: "Folder for metrics.jsonl, config.json and the trained model (DIR/model, an HF folder that generate and finetune load).") var output: String?
     @Flag(help: "Print the final result as JSON.") var json = false
 
     /// defaults < --config file < flags.
@@ -111,6 +114,9 @@ struct PretrainCommand: ParsableCommand {
             try enc.encode(Resolved(model: config, spec: spec, training: o, text: text, params: params,
                                     nonEmbeddingParams: nonEmbedding, flopsPerToken: trainer.flopsPerToken))
                 .write(to: dir.appendingPathComponent("config.json"), options: .atomic)
+            let model = dir.appendingPathComponent("model").path
+            try trainer.saveModel(to: model)
+            if !json { print("model: \(model) (try: frugal generate \(model) --prompt \"The \")") }
         }
         if let s = last {
             if json {

@@ -1,7 +1,7 @@
 // frugal scaling — scaling laws on a CPU: `optimal` splits a budget into parameters and tokens
 // under Chinchilla (parametric closed form), the ~20 tokens/parameter rule and Kaplan; `fit`
 // fits L = E + A·C^−α (and L(N, D)) to finished runs with bootstrap intervals and compares two
-// sets of runs (the lecture's blue-versus-red analysis). Numbers come from FrugalEstimate;
+// sets of runs (the lecture's blue-versus-red analysis) with --compare, or as `compare A B`. Numbers come from FrugalEstimate;
 // this file only parses and prints. See docs/scaling.md.
 import ArgumentParser
 import Foundation
@@ -11,7 +11,7 @@ struct ScalingCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scaling",
         abstract: "Scaling laws: compute-optimal allocation, and fitting laws to your own runs.",
-        subcommands: [Optimal.self, Fit.self, Sweep.self])
+        subcommands: [Optimal.self, Fit.self, Compare.self, Sweep.self])
 
     struct Optimal: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -79,6 +79,24 @@ struct ScalingCommand: ParsableCommand {
 
         @Argument(help: "Runs file (JSON lines).") var runs: String
         @Option(help: "A second runs file to compare against (whose curve is steeper, where they cross).") var compare: String?
+        @OptionGroup var options: FitOptions
+
+        func run() throws { try options.report(runs: runs, compare: compare) }
+    }
+
+    struct Compare: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Fit both runs files and compare the curves (the same as `fit A --compare B`).")
+
+        @Argument(help: "First runs file (JSON lines), drawn blue.") var first: String
+        @Argument(help: "Second runs file (JSON lines), drawn red.") var second: String
+        @OptionGroup var options: FitOptions
+
+        func run() throws { try options.report(runs: first, compare: second) }
+    }
+
+    /// What `fit` and `compare` share: the prediction point, the bootstrap, the output format.
+    struct FitOptions: ParsableArguments {
         @Option(help: "Predict the loss at this compute (FLOPs), e.g. 1e21.") var at: Double?
         @Option(help: "Bootstrap resamples (0 disables intervals).") var resamples = 200
         @Option(help: "Seed of the bootstrap resampling.") var seed: UInt64 = 20_220_329
@@ -89,7 +107,7 @@ struct ScalingCommand: ParsableCommand {
             if let c = at, !(c.isFinite && c > 0) { throw ValidationError("--at must be a positive compute in FLOPs, such as 1e21.") }
         }
 
-        func run() throws {
+        func report(runs: String, compare: String?) throws {
             let fitter = ScalingFitter(options: ScalingFitOptions(resamples: resamples, seed: seed))
             let first = try ScalingRun.read(contentsOf: URL(fileURLWithPath: runs))
             let fit1 = try fitter.fit(first, file: runs)

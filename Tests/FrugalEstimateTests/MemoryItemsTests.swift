@@ -48,6 +48,21 @@ final class MemoryItemsTests: XCTestCase {
         XCTAssertThrowsError(try TrainingMemory.estimate(smol, TrainingOptions(method: .lora, batch: 0)))
     }
 
+    /// `--targets q,v` (documented for finetune and estimate) means q_proj and v_proj, as PEFT names
+    /// them; full names, lists and all-linear read the same way.
+    func testShortTargetNamesAreAccepted() throws {
+        func lora(_ targets: [String]) throws -> Int {
+            try TrainingMemory.estimate(smol, TrainingOptions(method: .qlora, rank: 8, targets: targets)).loraParameters
+        }
+        XCTAssertEqual(try lora(["q,v"]), try lora(["q_proj", "v_proj"]))
+        XCTAssertEqual(try lora(["q", "k", "v", "o"]), 921_600)
+        XCTAssertEqual(try lora(["q,k,v,o,gate,up,down"]), try lora(["all-linear"]))
+        XCTAssertThrowsError(try lora(["q,lm_head"])) { error in
+            guard case .unknownTarget("lm_head", let valid)? = error as? EstimateError else { return XCTFail("\(error)") }
+            XCTAssertTrue(valid.contains("q") && valid.contains("q_proj"), "\(valid)")
+        }
+    }
+
     func testAdamW8BitPerTensorRule() throws {
         // r=8 on all 7 projections: k/v lora_B are 192×8 = 1536 < 4096 elements and stay fp32;
         // the 4608- and 12288-element tensors take 1 B + an fp32 absmax per 256.

@@ -96,6 +96,46 @@ final class CheckpointTests: XCTestCase {
         }
     }
 
+    /// A finished run extends: loading its last checkpoint into a trainer configured for more steps
+    /// continues to the new total. With a constant schedule that is the longer run trained straight,
+    /// bit for bit; with cosine the schedule is the new total's from the restored step on.
+    func testFinishedRunExtendsToMoreSteps() throws {
+        var constant = Self.options; constant.schedule = .constant; constant.steps = 4
+        var longer = constant; longer.steps = 7
+        var straightLosses: [Float] = []
+        try freshTrainer(options: longer).run { straightLosses.append($0.loss) }
+
+        let short = try freshTrainer(options: constant)
+        var losses: [Float] = []
+        try short.run { losses.append($0.loss) }
+        XCTAssertTrue(short.isFinished)
+        let ckpt = dir.appendingPathComponent("step-4")
+        try short.saveCheckpoint(to: ckpt)
+        let extended = try freshTrainer(options: longer)
+        try extended.loadCheckpoint(from: ckpt)
+        XCTAssertEqual(extended.step, 4)
+        try extended.run { losses.append($0.loss) }
+        XCTAssertEqual(extended.step, 7)
+        XCTAssertEqual(losses, straightLosses)
+
+        // Cosine over 6 steps, extended to 9 (warmup may change with the length too).
+        let cosine = try freshTrainer()
+        try cosine.run()
+        try cosine.saveCheckpoint(to: ckpt)
+        var nine = Self.options; nine.steps = 9; nine.warmup = 3
+        let stretched = try freshTrainer(options: nine)
+        try stretched.loadCheckpoint(from: ckpt)
+        var lrs: [Float] = []
+        try stretched.run { lrs.append($0.lr) }
+        XCTAssertEqual(lrs, (6..<9).map { nine.lrSchedule.lr(at: $0) })
+
+        // Shorter than the checkpoint: refused, saying how many steps it needs.
+        var three = Self.options; three.steps = 3
+        XCTAssertThrowsError(try freshTrainer(options: three).loadCheckpoint(from: ckpt)) {
+            XCTAssertEqual($0 as? CheckpointError, .pastEnd(step: 6, steps: 3))
+        }
+    }
+
     func testStateFileIsReadableJSON() throws {
         let t = try freshTrainer()
         try t.run(until: 1)

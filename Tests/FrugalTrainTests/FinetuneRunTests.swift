@@ -4,6 +4,7 @@
 import XCTest
 import Foundation
 import FrugalCore
+import FrugalEstimate
 import FrugalIO
 import FrugalModels
 @testable import FrugalTrain
@@ -86,5 +87,50 @@ final class FinetuneRunTests: XCTestCase {
         var worst: Float = 0
         for (a, b) in zip(adapted, after) { worst = max(worst, abs(a - b)) }
         XCTAssertLessThan(worst, 1e-3)
+    }
+
+    /// A second run into a folder that holds one is refused (naming the folder and the flags) unless
+    /// it resumes or overwrites; --overwrite clears the old run's files; --resume with more steps
+    /// extends a finished run from its last checkpoint.
+    func testOutputFolderIsProtectedAndFinishedRunsExtend() throws {
+        let data = try writeData((0..<4).map { #"{"prompt": "Say \#($0):", "completion": " \#($0) \#($0)"}"# })
+        var c = config(data: data)
+        c.saveEvery = 1
+        let out = tmp.appendingPathComponent("out")
+        try Finetune(config: c).run { _ in }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("checkpoints/step-1").path))
+
+        XCTAssertThrowsError(try Finetune.checkOutput(c.output, resume: false, overwrite: false)) { e in
+            guard case let .outputHoldsRun(folder, files)? = e as? TrainError else { return XCTFail("\(e)") }
+            XCTAssertEqual(folder, c.output)
+            XCTAssertTrue(files.contains("adapter_model.safetensors") && files.contains("checkpoints"), "\(files)")
+            XCTAssertTrue("\(e)".contains(c.output) && "\(e)".contains("--resume") && "\(e)".contains("--overwrite"), "\(e)")
+        }
+        let before = try Data(contentsOf: out.appendingPathComponent("adapter_model.safetensors"))
+        var other = c; other.lr = 5e-3; other.saveEvery = 0
+        XCTAssertThrowsError(try Finetune(config: other).run { _ in })
+        XCTAssertEqual(try Data(contentsOf: out.appendingPathComponent("adapter_model.safetensors")), before, "the old run is untouched")
+
+        // Extend the finished 2-step run to 3 steps.
+        var longer = c; longer.steps = 3
+        var resumedAt = -1
+        var steps: [Int] = []
+        try Finetune(config: longer).run(resume: true) { e in
+            if case let .resumed(s, _) = e { resumedAt = s }
+            if case let .step(m) = e { steps.append(m.step) }
+        }
+        XCTAssertEqual(resumedAt, 2)
+        XCTAssertEqual(steps, [3])
+        let lines = try String(contentsOf: out.appendingPathComponent("metrics.jsonl"), encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines.count, 3)
+        // `frugal plot metrics` reads the folder as finetune writes it.
+        XCTAssertEqual(try PlotMetricsLog.read(at: out).records.compactMap(\.trainLoss).count, 3)
+
+        // --overwrite: the old run's checkpoints and metrics are gone, the new run's are there.
+        try Finetune(config: other).run(overwrite: true) { _ in }
+        let ckpts = try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("checkpoints").path)
+        XCTAssertEqual(ckpts, ["step-2"])
+        let metrics = try String(contentsOf: out.appendingPathComponent("metrics.jsonl"), encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(metrics.count, 2)
     }
 }

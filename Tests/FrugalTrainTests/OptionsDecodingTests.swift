@@ -24,4 +24,15 @@ final class OptionsDecodingTests: XCTestCase {
             XCTAssertTrue("\($0)".contains("'r'"), "\($0)")
         }
     }
+
+    /// `frugal finetune --config FILE` prints "FILE: unknown key 'x' (known: …)": the error is typed
+    /// and says only that, not a DecodingError dump.
+    func testUnknownFinetuneConfigKeyIsATypedErrorListingTheKnownKeys() {
+        XCTAssertThrowsError(try JSONDecoder().decode(FinetuneConfig.self, from: Data(#"{"rank": 8, "learning_rate": 1}"#.utf8))) {
+            let e = $0 as? UnknownKeyError
+            XCTAssertEqual(e?.key, "learning_rate")
+            XCTAssertEqual(e?.known, FinetuneConfig.CodingKeys.allCases.map(\.rawValue).sorted())
+            XCTAssertTrue("\($0)".hasPrefix("unknown key 'learning_rate' (known: alpha, batch_size, "), "\($0)")
+        }
+    }
 }

@@ -2,6 +2,9 @@
 // one JSON object per line: {"step": 10, "tokens": 40960, "train_loss": 3.1, "valid_loss": 3.3}.
 // `step` is required; train_loss and valid_loss are each optional per line (validation runs
 // less often); other keys (lr, grad_norm, …) belong to the trainer and are ignored here.
+// Finetune's lines (FrugalTrain's TrainMetrics as written) name them differently and are read too:
+// {"step": 3, "loss": 2.7, "evalLoss": 2.9, "tokens": 48, "totalTokens": 144, …}, where `tokens`
+// counts one step and `totalTokens` the run so far.
 import Foundation
 
 public struct PlotMetricsLog: Sendable, Equatable {
@@ -47,7 +50,8 @@ public struct PlotMetricsLog: Sendable, Equatable {
                 return x.doubleValue
             }
             guard let step = try num("step") else { throw PlotError.malformedLine(file: file, line: n, reason: "missing \"step\"") }
-            records.append(Record(step: step, tokens: try num("tokens"), trainLoss: try num("train_loss"), validLoss: try num("valid_loss")))
+            records.append(Record(step: step, tokens: try num("totalTokens") ?? num("tokens"),
+                                  trainLoss: try num("train_loss") ?? num("loss"), validLoss: try num("valid_loss") ?? num("evalLoss")))
         }
         guard records.contains(where: { $0.trainLoss != nil || $0.validLoss != nil }) else {
             throw PlotError.noData(what: "\(file) has no train_loss or valid_loss values")
