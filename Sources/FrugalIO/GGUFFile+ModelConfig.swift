@@ -107,6 +107,7 @@ extension GGUFFile {
             attentionOutputBias: tensor(named: "blk.0.attn_output.bias") != nil,
             mlpBias: tensor(named: "blk.0.ffn_gate.bias") != nil)
         config.ropeFrequencyFactors = try ropeFrequencyFactors(headDim: headDim)
+        config.padTokenId = try optionalInt("tokenizer.ggml.padding_token_id").flatMap { (0..<vocab).contains($0) ? $0 : nil }
         try family.readGGUF(&config, self, a)
         return config
     }

@@ -4,7 +4,8 @@
 //                                here it is bytes in and out)
 //   adapter_model.safetensors    F32 tensors `base_model.model.<module>.lora_A.weight` [r, in],
 //                                `…lora_B.weight` [out, r] and, for DoRA, `…lora_magnitude_vector`
-//                                [out], metadata {"format": "pt"}, in the order and layout PEFT
+//                                [out]; an embedding's `…lora_embedding_A` [r, V] and
+//                                `…lora_embedding_B` [C, r]; metadata {"format": "pt"}, in the order and layout PEFT
 //                                0.21.2 writes (PEFT utils/save_and_load.py)
 // Written atomically: both files go into a temporary folder that is renamed into place.
 // Leaves out: modules_to_save tensors (refused on read).
@@ -34,9 +35,16 @@ public struct LoRAPair: Equatable, Sendable {
     public var a: [Float], aShape: [Int]
     public var b: [Float], bShape: [Int]
     public var magnitude: [Float]?
-    public init(module: String, a: [Float], aShape: [Int], b: [Float], bShape: [Int], magnitude: [Float]? = nil) {
+    /// An embedding's pair: PEFT names them lora_embedding_A [r, V] / lora_embedding_B [C, r].
+    public var isEmbedding: Bool
+    public init(module: String, a: [Float], aShape: [Int], b: [Float], bShape: [Int], magnitude: [Float]? = nil,
+                isEmbedding: Bool = false) {
         self.module = module; self.a = a; self.aShape = aShape; self.b = b; self.bShape = bShape
-        self.magnitude = magnitude
+        self.magnitude = magnitude; self.isEmbedding = isEmbedding
+    }
+    /// The A and B tensor names after the module path.
+    public var suffixes: (a: String, b: String) {
+        isEmbedding ? ("lora_embedding_A", "lora_embedding_B") : ("lora_A.weight", "lora_B.weight")
     }
 }
 
@@ -53,8 +61,8 @@ public enum PEFTAdapter {
         try fm.createDirectory(at: tmp, withIntermediateDirectories: true)
         var tensors: [SafetensorsTensor] = []
         for p in pairs {
-            tensors.append(SafetensorsTensor(name: "\(prefix)\(p.module).lora_A.weight", shape: p.aShape, float32: p.a))
-            tensors.append(SafetensorsTensor(name: "\(prefix)\(p.module).lora_B.weight", shape: p.bShape, float32: p.b))
+            tensors.append(SafetensorsTensor(name: "\(prefix)\(p.module).\(p.suffixes.a)", shape: p.aShape, float32: p.a))
+            tensors.append(SafetensorsTensor(name: "\(prefix)\(p.module).\(p.suffixes.b)", shape: p.bShape, float32: p.b))
             if let m = p.magnitude {
                 tensors.append(SafetensorsTensor(name: "\(prefix)\(p.module).lora_magnitude_vector", shape: [m.count], float32: m))
             }
@@ -74,12 +82,17 @@ public enum PEFTAdapter {
         guard FileManager.default.fileExists(atPath: stURL.path) else { throw PEFTAdapterError.missingFile(stURL.path) }
         let file = try SafetensorsFile(path: stURL.path)
         var modules: [String] = []
+        var embeddings = Set<String>()
         var a: [String: ([Int], [Float])] = [:], b: [String: ([Int], [Float])] = [:], mag: [String: ([Int], [Float])] = [:]
         for t in file.tensors {
             var name = t.name
             guard name.hasPrefix(prefix) else { throw PEFTAdapterError.badTensor(stURL.path, "tensor '\(t.name)' does not start with \(prefix)") }
             name.removeFirst(prefix.count)
             let loaded = try file.loadFloat32(t.name)
+            for (suffix, isA) in [(".lora_embedding_A", true), (".lora_embedding_B", false)] where name.hasSuffix(suffix) {
+                name = String(name.dropLast(suffix.count)) + (isA ? ".lora_A.weight" : ".lora_B.weight")
+                embeddings.insert(String(name.dropLast(".lora_A.weight".count)))
+            }
             if name.hasSuffix(".lora_A.weight") {
                 let m = String(name.dropLast(".lora_A.weight".count))
                 if a[m] == nil && b[m] == nil { modules.append(m) }
@@ -108,7 +121,7 @@ public enum PEFTAdapter {
                 }
                 magnitude = dm
             }
-            return LoRAPair(module: m, a: da, aShape: sa, b: db, bShape: sb, magnitude: magnitude)
+            return LoRAPair(module: m, a: da, aShape: sa, b: db, bShape: sb, magnitude: magnitude, isEmbedding: embeddings.contains(m))
         }
         if let stray = mag.keys.sorted().first {
             throw PEFTAdapterError.badTensor(stURL.path, "module \(stray) has a lora_magnitude_vector but no lora_A / lora_B")

@@ -62,7 +62,7 @@ public final class DecoderModel {
         let t = ids.count / batch
         let start = cache?.length ?? 0
         let positions = positions ?? Array(start..<(start + t))
-        var h = Tensor.embedding(embedding, ids: ids, shape: [batch, t])
+        var h = Tensor.embedding(embedding, ids: ids, shape: [batch, t], paddingIndex: config.padTokenId)
         if config.family.block.scalesEmbedding { h = h * Float(Double(config.hiddenSize).squareRoot()) }
         if let embeddingBranch { h = h + embeddingBranch(ids: ids, shape: [batch, t]) }
         for (i, block) in blocks.enumerated() {

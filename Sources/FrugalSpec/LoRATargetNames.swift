@@ -27,9 +27,13 @@ public enum LoRATargetNames {
         modules + modules.compactMap(shortName)
     }
 
-    /// Resolves `specs` (each may be a comma-separated list) into distinct names from `modules`,
-    /// in the order of `modules`.
-    public static func resolve(_ specs: [String], modules: [String]) throws(ResolveError) -> [String] {
+    /// Modules that are named only explicitly: all-linear never includes them (PEFT's all-linear
+    /// leaves out the output head, and the embedding is no linear layer).
+    public static let explicitOnly = ["embed_tokens", "lm_head"]
+
+    /// Resolves `specs` (each may be a comma-separated list) into distinct names from `modules`
+    /// (plus `extra`, which all-linear does not include), in the order of `modules` then `extra`.
+    public static func resolve(_ specs: [String], modules: [String], extra: [String] = []) throws(ResolveError) -> [String] {
         var chosen = Set<String>()
         var any = false
         for spec in specs {
@@ -38,15 +42,15 @@ public enum LoRATargetNames {
                 if name.isEmpty { continue }
                 any = true
                 if name == allLinear { chosen.formUnion(modules); continue }
-                guard let m = modules.first(where: { $0 == name || shortName($0) == name }) else {
-                    throw .unknown(name, valid: validNames(modules))
+                guard let m = modules.first(where: { $0 == name || shortName($0) == name }) ?? extra.first(where: { $0 == name }) else {
+                    throw .unknown(name, valid: validNames(modules) + extra)
                 }
                 chosen.insert(m)
             }
         }
         guard any else { throw .empty }
         var seen = Set<String>()
-        return modules.filter { chosen.contains($0) && seen.insert($0).inserted }
+        return (modules + extra).filter { chosen.contains($0) && seen.insert($0).inserted }
     }
 }
 

@@ -76,6 +76,7 @@ extension ModelConfig {
         if let t = localRopeTheta, !(t > 0) || !t.isFinite { throw bad("rope_local_base_freq", "must be a positive number") }
         if let s = queryPreAttnScalar, !(s > 0) || !s.isFinite { throw bad("query_pre_attn_scalar", "must be a positive number") }
         if let b = bosTokenId, b < 0 || b >= vocabSize { throw bad("bos_token_id", "\(b) is outside the vocabulary") }
+        if let p = padTokenId, p < 0 || p >= vocabSize { throw bad("pad_token_id", "\(p) is outside the vocabulary") }
         if let e = eosTokenId, e < 0 || e >= vocabSize { throw bad("eos_token_id", "\(e) is outside the vocabulary") }
     }
 }

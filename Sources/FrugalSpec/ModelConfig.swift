@@ -63,6 +63,7 @@ public struct ModelConfig: Codable, Equatable, Hashable, Sendable {
     public var localRopeTheta: Double?           // RoPE base of sliding layers (Gemma 3 rope_local_base_freq)
     public var queryPreAttnScalar: Double?       // attention scores scaled by 1/√scalar (Gemma 3); nil: 1/√D
     public var ropeFrequencyFactors: [Float]?    // [D/2] divisors of RoPE frequencies (GGUF rope_freqs: Llama 3.1's scaling)
+    public var padTokenId: Int?                  // the embedding's padding_idx: its row gets no gradient (PyTorch)
 
     /// The family that describes this architecture's block, names and config keys.
     public var family: ModelFamily { ModelFamily.named(architecture) }

@@ -33,7 +33,7 @@ extension ModelFamily {
         let heads = try r.int("num_attention_heads")
         // A present-but-null num_key_value_heads means "same as heads" in every class.
         let kvHeads: Int? = r.isNull("num_key_value_heads") ? heads : (try r.optionalInt("num_key_value_heads") ?? kvHeadsDefault)
-        return ModelConfig(
+        var c = ModelConfig(
             architecture: architecture,
             vocabSize: try r.int("vocab_size"), hiddenSize: try r.int("hidden_size"),
             intermediateSize: try r.int("intermediate_size"), numLayers: try r.int("num_hidden_layers"),
@@ -44,6 +44,8 @@ extension ModelFamily {
             tieWordEmbeddings: try r.optionalBool("tie_word_embeddings") ?? tiedDefault,
             bosTokenId: try r.tokenId("bos_token_id"), eosTokenId: try r.tokenId("eos_token_id"),
             activation: try ModelConfig.activation(r, key: activationKey, default: activationDefault))
+        c.padTokenId = try r.tokenId("pad_token_id")
+        return c
     }
 
     /// Refuses `key: true` (a feature the family's block does not implement).
@@ -62,6 +64,7 @@ extension ModelFamily {
         o["rope_theta"] = c.ropeTheta; o["rms_norm_eps"] = c.normEps
         o["tie_word_embeddings"] = c.tieWordEmbeddings
         o["hidden_act"] = c.activation.hfName
+        if let p = c.padTokenId { o["pad_token_id"] = p }
     }
 
     /// Every parameter of a decoder family's model in registration order, from its module table.

@@ -2,7 +2,8 @@
 //   e(ids) = E[ids] + scaling · Aᵀ[ids] · Bᵀ
 // Shapes: E [V, C]; lora_embedding_A [r, V]; lora_embedding_B [C, r]; ids [B, T] → [B, T, C].
 // Init (PEFT init_lora_weights=True): A = 0, B ~ N(0, 1), so the embedding starts unchanged. PEFT
-// applies no dropout to embeddings. The branch is added to the wrapped module's output, i.e. after
+// applies no dropout to embeddings; like the base embedding's padding_idx, the pad token's column
+// of A gets no gradient. The branch is added to the wrapped module's output, i.e. after
 // an embedding scale (Gemma's √C) — DecoderModel.embeddingBranch. Merging adds scaling·(B·A)ᵀ to E,
 // which a tied head shares: refused then (the adapter stays a branch).
 import FrugalCore
@@ -11,16 +12,18 @@ import FrugalModels
 public final class EmbeddingLoRA: EmbeddingBranch {
     public let loraA: Tensor, loraB: Tensor   // [r, V], [C, r]
     public let scaling: Float
+    public let paddingIndex: Int?
 
-    public init(vocab: Int, hidden: Int, rank: Int, scaling: Float, initRNG: RandomGenerator) {
+    public init(vocab: Int, hidden: Int, rank: Int, scaling: Float, paddingIndex: Int?, initRNG: RandomGenerator) {
         precondition(rank > 0, "EmbeddingLoRA: rank \(rank) must be positive")
         loraA = Tensor(zeros: [rank, vocab], requiresGrad: true)
         loraB = Tensor.randn([hidden, rank], std: 1, rng: initRNG, requiresGrad: true)
         self.scaling = scaling
+        self.paddingIndex = paddingIndex
     }
 
     public func callAsFunction(ids: [Int32], shape: [Int]) -> Tensor {
-        Tensor.embedding(loraA.transposed(), ids: ids, shape: shape).linear(loraB) * scaling
+        Tensor.embedding(loraA.transposed(), ids: ids, shape: shape, paddingIndex: paddingIndex).linear(loraB) * scaling
     }
 
     /// PEFT's names relative to the module.

@@ -10,11 +10,15 @@ import FrugalModels
 extension LoRAAdapter {
     /// Writes adapter_config.json and adapter_model.safetensors into `directory`.
     public func save(to directory: String, baseModel: String?) throws {
-        let pairs = entries.map { e -> LoRAPair in
+        var pairs = entries.map { e -> LoRAPair in
             let t = Dictionary(uniqueKeysWithValues: e.layer.adapterTensors)
             let a = t["lora_A.weight"]!, b = t["lora_B.weight"]!
             return LoRAPair(module: e.path, a: a.scalars, aShape: a.shape, b: b.scalars, bShape: b.shape,
                             magnitude: t["lora_magnitude_vector"]?.scalars)
+        }
+        if let e = embedding {
+            pairs.append(LoRAPair(module: embeddingPath, a: e.loraA.scalars, aShape: e.loraA.shape, b: e.loraB.scalars,
+                                  bShape: e.loraB.shape, isEmbedding: true))
         }
         try PEFTAdapter.write(configJSON: PEFTAdapterConfig.json(for: config, baseModel: baseModel), pairs: pairs, to: directory)
     }
@@ -25,8 +29,8 @@ extension LoRAAdapter {
         let config = try PEFTAdapterConfig.loraConfig(from: json)
         var tensors: [String: Tensor] = [:]
         for p in pairs {
-            tensors["\(p.module).lora_A.weight"] = Tensor(p.a, shape: p.aShape)
-            tensors["\(p.module).lora_B.weight"] = Tensor(p.b, shape: p.bShape)
+            tensors["\(p.module).\(p.suffixes.a)"] = Tensor(p.a, shape: p.aShape)
+            tensors["\(p.module).\(p.suffixes.b)"] = Tensor(p.b, shape: p.bShape)
             if let m = p.magnitude { tensors["\(p.module).lora_magnitude_vector"] = Tensor(m, shape: [m.count]) }
         }
         return try attach(to: model, config: config, tensors: tensors)

@@ -5,6 +5,11 @@
 // (`base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight`, peft `utils/save_and_load.py`
 // with the adapter name removed).
 //
+// Targets are the block projections and, named explicitly, the token embedding (EmbeddingLoRA,
+// PEFT's lora_embedding_A/B) and the output head (an adapter layer around it, the model's
+// headLayer). Merging either into a head tied to the embedding is refused (the shared matrix would
+// change both); the adapter then stays a branch.
+//
 // Swapping adapters on one base: `a.detach(); try b.attach(to: model)`. An adapter remembers the
 // base layer of each slot and refuses to attach where that base is not in place.
 // Freezing sets `requiresGrad = false` on every base tensor; detaching does not unfreeze.
@@ -15,15 +20,19 @@ import FrugalModels
 public final class LoRAAdapter {
     /// One wrapped projection: its transformers module path and its layer.
     public struct Entry {
-        /// e.g. "model.layers.0.self_attn.q_proj".
+        /// e.g. "model.layers.0.self_attn.q_proj", or "lm_head".
         public let path: String
-        public let block: Int
+        /// The decoder layer, nil for the head.
+        public let block: Int?
         public let target: LoRATarget
         public let layer: any AdapterLayer
     }
 
     public let config: LoRAConfig
     public let entries: [Entry]
+    /// The embedding's adapter when embed_tokens is a target (path `model.embed_tokens`).
+    public let embedding: EmbeddingLoRA?
+    var embeddingPath: String = "model.embed_tokens"
     /// The generator for dropout masks; its state is part of a training checkpoint.
     public let dropoutRNG: RandomGenerator
     public private(set) weak var model: DecoderModel?
@@ -37,39 +46,75 @@ public final class LoRAAdapter {
         let targets = try config.validated()
         let initRNG = RandomGenerator(seed: seed)
         let dropoutRNG = RandomGenerator(seed: seed ^ 0xD80F_0D80_F0D8_0F0D)
+        let family = model.config.family
         var entries: [Entry] = []
+        func make(_ base: any LinearLayer) -> any AdapterLayer {
+            AdapterFactory.make(config.method, base: base, rank: config.rank, scaling: config.scaling,
+                                dropout: config.dropout, initRNG: initRNG, dropoutRNG: dropoutRNG)
+        }
         for (i, block) in model.blocks.enumerated() {
-            for t in targets {
-                let path = "model.layers.\(i).\(t.modulePath(in: model.config.family))"
+            for t in targets where t.isBlockLinear {
+                let path = "model.layers.\(i).\(t.modulePath(in: family))"
                 let current = block.linear(t.role)
                 if current is any AdapterLayer { throw LoRAError.alreadyAdapted(layer: path) }
-                let layer = AdapterFactory.make(config.method, base: current, rank: config.rank, scaling: config.scaling,
-                                                dropout: config.dropout, initRNG: initRNG, dropoutRNG: dropoutRNG)
-                entries.append(Entry(path: path, block: i, target: t, layer: layer))
+                entries.append(Entry(path: path, block: i, target: t, layer: make(current)))
             }
         }
-        let adapter = LoRAAdapter(config: config, entries: entries, dropoutRNG: dropoutRNG)
+        if targets.contains(.lmHead) {
+            if model.headLayer != nil { throw LoRAError.alreadyAdapted(layer: "lm_head") }
+            entries.append(Entry(path: LoRATarget.lmHead.modulePath(in: family), block: nil, target: .lmHead,
+                                 layer: make(Linear(weight: model.lmHead ?? model.embedding))))
+        }
+        var embedding: EmbeddingLoRA? = nil
+        if targets.contains(.embedTokens) {
+            if model.embeddingBranch != nil { throw LoRAError.alreadyAdapted(layer: "model.embed_tokens") }
+            embedding = EmbeddingLoRA(vocab: model.config.vocabSize, hidden: model.config.hiddenSize, rank: config.rank,
+                                      scaling: config.scaling, paddingIndex: model.config.padTokenId, initRNG: initRNG)
+        }
+        let adapter = LoRAAdapter(config: config, entries: entries, embedding: embedding, dropoutRNG: dropoutRNG)
+        adapter.embeddingPath = LoRATarget.embedTokens.modulePath(in: family)
         try adapter.attach(to: model)
         return adapter
     }
 
-    init(config: LoRAConfig, entries: [Entry], dropoutRNG: RandomGenerator) {
+    init(config: LoRAConfig, entries: [Entry], embedding: EmbeddingLoRA?, dropoutRNG: RandomGenerator) {
         self.config = config
         self.entries = entries
+        self.embedding = embedding
         self.dropoutRNG = dropoutRNG
+    }
+
+    /// The layer now in an entry's slot.
+    private func slot(_ e: Entry, in model: DecoderModel) -> (any LinearLayer)? {
+        guard let b = e.block else { return model.headLayer }
+        return b < model.blocks.count ? model.blocks[b].linear(e.target.role) : nil
     }
 
     /// Installs this adapter's layers in `model` (which must hold the base layers they wrap) and
     /// freezes every base tensor.
     public func attach(to model: DecoderModel) throws {
         for e in entries {
-            guard e.block < model.blocks.count else { throw LoRAError.baseMismatch(layer: e.path) }
-            let current = model.blocks[e.block].linear(e.target.role)
-            if current === e.layer { continue }
-            if current is any AdapterLayer { throw LoRAError.alreadyAdapted(layer: e.path) }
-            guard current === e.layer.base else { throw LoRAError.baseMismatch(layer: e.path) }
+            if let b = e.block {
+                guard b < model.blocks.count else { throw LoRAError.baseMismatch(layer: e.path) }
+                let current = model.blocks[b].linear(e.target.role)
+                if current === e.layer { continue }
+                if current is any AdapterLayer { throw LoRAError.alreadyAdapted(layer: e.path) }
+                guard current === e.layer.base else { throw LoRAError.baseMismatch(layer: e.path) }
+            } else {
+                if model.headLayer === e.layer { continue }
+                if model.headLayer != nil { throw LoRAError.alreadyAdapted(layer: e.path) }
+                guard (e.layer.base as? Linear)?.weight === (model.lmHead ?? model.embedding) else {
+                    throw LoRAError.baseMismatch(layer: e.path)
+                }
+            }
         }
-        for e in entries { model.blocks[e.block].setLinear(e.target.role, e.layer) }
+        if let embedding, model.embeddingBranch != nil && model.embeddingBranch !== embedding {
+            throw LoRAError.alreadyAdapted(layer: embeddingPath)
+        }
+        for e in entries {
+            if let b = e.block { model.blocks[b].setLinear(e.target.role, e.layer) } else { model.headLayer = e.layer }
+        }
+        if let embedding { model.embeddingBranch = embedding }
         let own = Set(tensors.map { ObjectIdentifier($0) })
         for (_, t) in model.namedTensors where !own.contains(ObjectIdentifier(t)) { t.requiresGrad = false }
         for t in tensors { t.requiresGrad = true }
@@ -79,9 +124,10 @@ public final class LoRAAdapter {
     /// Puts the base layers back into the model. The adapter keeps its weights and can be attached again.
     public func detach() {
         guard let model else { return }
-        for e in entries where model.blocks[e.block].linear(e.target.role) === e.layer {
-            model.blocks[e.block].setLinear(e.target.role, e.layer.base)
+        for e in entries where slot(e, in: model) === e.layer {
+            if let b = e.block { model.blocks[b].setLinear(e.target.role, e.layer.base) } else { model.headLayer = nil }
         }
+        if let embedding, model.embeddingBranch === embedding { model.embeddingBranch = nil }
         self.model = nil
     }
 
@@ -93,6 +139,7 @@ public final class LoRAAdapter {
     /// The adapter's tensors under the model's names ("model.layers.0.self_attn.q_proj.lora_A.weight").
     public var namedTensors: [(String, Tensor)] {
         entries.flatMap { e in e.layer.adapterTensors.map { ("\(e.path).\($0.0)", $0.1) } }
+            + (embedding?.adapterTensors.map { ("\(embeddingPath).\($0.0)", $0.1) } ?? [])
     }
 
     /// The adapter's tensors under PEFT's adapter-file names ("base_model.model.model.layers.0….lora_A.weight").
@@ -104,15 +151,27 @@ public final class LoRAAdapter {
     /// Turns dropout on or off in every layer.
     public func setTraining(_ on: Bool) { for e in entries { e.layer.training = on } }
 
-    public var isMerged: Bool { entries.first?.layer.merged ?? false }
+    public var isMerged: Bool { entries.first?.layer.merged ?? embeddingMerged }
 
     /// Folds the adapter into every base weight. All-or-nothing: every layer's merged weight is checked
     /// for NaN/Inf before any weight changes.
     public func merge() throws {
         guard !isMerged else { throw LoRAError.mergeState(expectedMerged: false) }
+        if let model, model.lmHead == nil, embedding != nil || entries.contains(where: { $0.block == nil }) {
+            throw LoRAError.cannotMerge(layer: embedding != nil ? embeddingPath : "lm_head",
+                                        reason: "the head is tied to the embedding, so merging would change both")
+        }
         for e in entries { _ = try e.layer.checkedMergedWeight(e.path) }
         for e in entries { try e.layer.merge(name: e.path) }
+        if let embedding, let model {
+            model.embedding.addInPlace(embedding.delta())
+            if model.embeddingBranch === embedding { model.embeddingBranch = nil }   // now in the weights
+            embeddingMerged = true
+        }
     }
+
+    /// Whether the embedding's update is folded into the embedding.
+    private var embeddingMerged = false
 
     /// Merges and then detaches: the model is left with plain layers whose weights include the
     /// adapter (PEFT's merge_and_unload). The adapter keeps its A and B.
@@ -121,9 +180,15 @@ public final class LoRAAdapter {
         detach()
     }
 
+
     /// Takes every layer's adapter out of its base weight again.
     public func unmerge() throws {
         guard isMerged else { throw LoRAError.mergeState(expectedMerged: true) }
         for e in entries { try e.layer.unmerge(name: e.path) }
+        if embeddingMerged, let embedding, let model {
+            model.embedding.addInPlace(embedding.delta(), scale: -1)
+            model.embeddingBranch = embedding
+            embeddingMerged = false
+        }
     }
 }

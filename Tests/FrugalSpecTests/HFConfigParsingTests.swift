@@ -35,6 +35,7 @@ final class HFConfigParsingTests: XCTestCase {
         var expected = try ModelPreset.named("SmolLM2-135M").config
         expected.bosTokenId = 1   // the Instruct model's ids; the base preset has 0/0
         expected.eosTokenId = 2
+        expected.padTokenId = 2   // pad_token_id: the embedding row that gets no gradient
         XCTAssertEqual(c, expected)
     }
 

@@ -63,11 +63,13 @@ final class LoRALayerTests: XCTestCase {
         XCTAssertEqual(try LoRATarget.resolve(["q,v"]), [.qProj, .vProj])
         XCTAssertEqual(try LoRATarget.resolve(["v_proj", "q_proj", "q"]), [.qProj, .vProj])
         XCTAssertEqual(try LoRATarget.resolve(["gate, up,down"]), [.gateProj, .upProj, .downProj])
-        XCTAssertEqual(try LoRATarget.resolve(["all-linear"]), LoRATarget.allCases)
+        XCTAssertEqual(try LoRATarget.resolve(["all-linear"]), LoRATarget.allCases.filter(\.isBlockLinear))
+        // The embedding and the head are adapted only when named (PEFT's all-linear leaves the head out).
+        XCTAssertEqual(try LoRATarget.resolve(["all-linear,lm_head", "embed_tokens"]), LoRATarget.allCases)
         XCTAssertEqual(LoRATarget.oProj.modulePath(in: .llama), "self_attn.o_proj")
         XCTAssertEqual(LoRATarget.downProj.modulePath(in: .gemma3), "mlp.down_proj")
-        XCTAssertThrowsError(try LoRATarget.resolve(["q_proj", "lm_head"])) { error in
-            XCTAssertEqual(error as? LoRAError, .unknownTarget("lm_head", valid: LoRATarget.validNames))
+        XCTAssertThrowsError(try LoRATarget.resolve(["q_proj", "lm_heads"])) { error in
+            XCTAssertEqual(error as? LoRAError, .unknownTarget("lm_heads", valid: LoRATarget.validNames))
             let msg = "\(error)"
             XCTAssertTrue(msg.contains("lm_head") && msg.contains("gate_proj") && msg.contains("all-linear"), msg)
         }

@@ -83,7 +83,7 @@ final class PEFTAdapterConfigTests: XCTestCase {
 
     func testRefusesSettingsThatChangeTheMath() throws {
         let base = try JSONSerialization.jsonObject(with: Data(Self.peftWritten.utf8)) as! [String: Any]
-        let cases: [(String, Any, String)] = [("use_dora", true, "use_dora"), ("bias", "all", "bias"),
+        let cases: [(String, Any, String)] = [("fan_in_fan_out", true, "fan_in_fan_out"), ("bias", "all", "bias"),
                                               ("rank_pattern", ["q_proj": 8], "rank_pattern"),
                                               ("modules_to_save", ["lm_head"], "modules_to_save"),
                                               ("target_modules", ".*q_proj", "target_modules"),
@@ -95,10 +95,15 @@ final class PEFTAdapterConfigTests: XCTestCase {
                 XCTAssertEqual(k, named)
             }
         }
-        var o = base; o["target_modules"] = ["q_proj", "lm_head"]
+        var o = base; o["target_modules"] = ["q_proj", "lm_heads"]
         XCTAssertThrowsError(try PEFTAdapterConfig.loraConfig(from: JSONSerialization.data(withJSONObject: o))) {
-            guard case .unknownTarget("lm_head", _) = $0 as? LoRAError else { return XCTFail("\($0)") }
+            guard case .unknownTarget("lm_heads", _) = $0 as? LoRAError else { return XCTFail("\($0)") }
         }
+        // DoRA and the embedding / head targets are read (the adapter seam).
+        o = base; o["use_dora"] = true; o["target_modules"] = ["q_proj", "embed_tokens", "lm_head"]
+        let dora = try PEFTAdapterConfig.loraConfig(from: JSONSerialization.data(withJSONObject: o))
+        XCTAssertEqual(dora.method, .dora)
+        XCTAssertEqual(try dora.validated(), [.qProj, .embedTokens, .lmHead])
         XCTAssertThrowsError(try PEFTAdapterConfig.loraConfig(from: Data("[1]".utf8)))
         o = base; o["target_modules"] = ["model.layers.0.self_attn.q_proj"]
         XCTAssertEqual(try PEFTAdapterConfig.loraConfig(from: JSONSerialization.data(withJSONObject: o)).targets, ["q_proj"])
