@@ -77,9 +77,12 @@ public enum GGMLQuantize {
         }
     }
 
-    /// The element of largest magnitude, the first one on ties (numpy argmax; C's strict `<`).
+    /// The element of largest magnitude, the first one on ties (gguf-py's `abs(blocks).argmax`):
+    /// in a block of zeros that is element 0, so a block of -0.0 gives max -0.0 and d = +0, where
+    /// ggml's loop (`amax < fabsf(v)` from max = 0) gives d = -0 — the one difference between the
+    /// two references (the fixture records both).
     static func signedMax(_ x: UnsafeBufferPointer<Float>) -> Float {
-        var amax: Float = 0, m: Float = 0
+        var amax = abs(x[0]), m = x[0]
         for v in x where amax < abs(v) { amax = abs(v); m = v }
         return m
     }
