@@ -12,7 +12,8 @@
 //     regex, "gpt-2") where the converter picks it by hashing the tokenizer's output; bos / eos /
 //     unknown / padding ids and add_bos / add_eos from tokenizer_config.json; and
 //     tokenizer.chat_template (chat_template.jinja or tokenizer_config.json's).
-// Left out (reported in `notes`): SentencePiece-style tokenizers (Llama 2, Mistral v0.1, Gemma:
+// Left out (reported in `notes`): the tokenizer.json normalizer (Qwen2's NFC: GGUF has no key for
+// it, llama.cpp tokenizes without it); SentencePiece-style tokenizers (Llama 2, Mistral v0.1, Gemma:
 // the converter reads tokenizer.model, which Frugal does not parse); a source without any
 // tokenizer gets tokenizer.ggml.model "none" (llama.cpp then loads the model with no vocabulary).
 import Foundation
@@ -53,6 +54,10 @@ public enum GGUFTokenizerExport {
                            + "tokenizer.ggml.model \"none\"; convert the tokenizer with llama.cpp's convert_hf_to_gguf.py"])
         }
         var notes: [String] = []
+        if let n = tj["normalizer"] as? [String: Any], let t = n["type"] as? String {
+            notes.append("tokenizer.json's \(t) normalizer has no GGUF key: llama.cpp (and Frugal reading the GGUF) tokenize "
+                         + "without it, as for any GGUF convert_hf_to_gguf writes; text that the normalizer changes tokenizes differently")
+        }
         var byID: [Int: String] = [:]
         for (tok, id) in vocab { if let i = (id as? NSNumber)?.intValue { byID[i] = tok } }
         var added: [Int: (content: String, special: Bool)] = [:]

@@ -242,4 +242,41 @@ final class GGUFExportTests: XCTestCase {
         var sp = meta; sp.model = "llama"
         if case .success = HFTokenizerFiles.fromGGUF(sp) { XCTFail("llama (SentencePiece) tokenizers are left out") }
     }
+
+    /// HF tokenizer.json (Llama 3 and Qwen2 byte-level BPE, FrugalTextTests' family fixtures) →
+    /// GGUF tokenizer keys → Frugal's GGUF tokenizer: the ids transformers produced, with and
+    /// without special tokens, and llama.cpp's pre-tokenizer names.
+    func testHFTokenizerBecomesGGUFKeys() throws {
+        let text = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("FrugalTextTests/Fixtures")
+        for (family, pre, config) in [("llama3", "llama-bpe", #"{"bos_token": "<|begin_of_text|>", "eos_token": "<|end_of_text|>"}"#),
+                                      ("qwen2", "qwen2", #"{"eos_token": "<|endoftext|>", "add_bos_token": false}"#)] {
+            let dir = tempDir()
+            try FileManager.default.copyItem(at: text.appendingPathComponent("family_\(family)_tokenizer.json"),
+                                             to: dir.appendingPathComponent("tokenizer.json"))
+            try Data(config.utf8).write(to: dir.appendingPathComponent("tokenizer_config.json"))
+            let (keys, notes) = try GGUFTokenizerExport.keys(fromHFDirectory: dir.path, vocabSize: 700)
+            // Qwen2's NFC normalizer has no GGUF key (llama.cpp does not normalize): said, and the
+            // texts it would change are skipped.
+            XCTAssertEqual(notes.count, family == "qwen2" ? 1 : 0, "\(family): \(notes)")
+            var w = try GGUFWriter()
+            for (k, v) in keys { try w.set(k, v) }
+            let path = dir.appendingPathComponent("t.gguf").path
+            try w.write(to: path)
+            let meta = try GGUFFile(path: path).tokenizerMetadata()
+            XCTAssertEqual(meta.pre, pre)
+            XCTAssertEqual(meta.tokenTypes.filter { $0 == 3 }.count, family == "llama3" ? 5 : 3, "special added tokens are control")
+            let tok = try ModelTokenizer.load(path).tokenizer
+            let enc = try JSONSerialization.jsonObject(with: Data(contentsOf: text.appendingPathComponent("family_\(family)_encodings.json"))) as! [String: Any]
+            var checked = 0
+            for c in enc["cases"] as! [[String: Any]] {
+                let t = c["text"] as! String
+                if family == "qwen2" && t.precomposedStringWithCanonicalMapping.unicodeScalars.elementsEqual(t.unicodeScalars) == false { continue }
+                XCTAssertEqual(tok.encode(t, addSpecialTokens: false), c["ids"] as! [Int], "\(family) \(t.debugDescription)")
+                XCTAssertEqual(tok.encode(t), c["ids_with_special"] as! [Int], "\(family) \(t.debugDescription)")
+                checked += 1
+            }
+            XCTAssertGreaterThan(checked, 100)
+        }
+    }
 }
