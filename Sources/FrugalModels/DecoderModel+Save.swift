@@ -20,8 +20,10 @@ public enum ModelSaveError: Error, CustomStringConvertible {
 }
 
 extension DecoderModel {
-    /// Writes config.json + model.safetensors (+ tokenizer files from `tokenizerFrom`) into `directory`.
-    public func saveHF(to directory: String, bf16: Bool = false, tokenizerFrom: String? = nil) throws {
+    /// Writes config.json + model.safetensors (+ tokenizer files from `tokenizerFrom`, + `extraFiles`
+    /// by file name, e.g. the tokenizer files HFTokenizerFiles builds from a GGUF) into `directory`.
+    public func saveHF(to directory: String, bf16: Bool = false, tokenizerFrom: String? = nil,
+                       extraFiles: [String: Data] = [:]) throws {
         let family = config.family
         for (i, b) in blocks.enumerated() {
             for m in family.linearModules where !(b.linear(m.role) is Linear) {
@@ -49,6 +51,7 @@ extension DecoderModel {
                     if fm.fileExists(atPath: from.path) { try fm.copyItem(at: from, to: tmp.appendingPathComponent(f)) }
                 }
             }
+            for (name, data) in extraFiles { try data.write(to: tmp.appendingPathComponent(name)) }
             if fm.fileExists(atPath: dir.path) { try fm.removeItem(at: dir) }
             try fm.moveItem(at: tmp, to: dir)
         } catch {

@@ -68,6 +68,13 @@ extension ModelFamily {
             c.queryPreAttnScalar = Double(c.headDim)
             c.activation = .geluTanh
             c.attentionBias = false; c.attentionOutputBias = false
+        },
+        // llama.cpp fixes the layer pattern at 6 and the scale at 1/√D; a config that differs
+        // (query_pre_attn_scalar ≠ D, other layer types) is exported as the converter does, and
+        // the export warns.
+        ggufExport: GGUFExport(architecture: "gemma3") { c in
+            [("rope.freq_base_swa", .float32(c.localRopeTheta ?? 10_000)),
+             ("attention.sliding_window", .uint32(c.slidingWindow ?? 4096))]
         })
 }
 

@@ -28,7 +28,7 @@ extension ModelFamily {
                                      "original_max_position_embeddings": s.originalMaxPositions] as [String: Any]
             }
         },
-        readGGUF: { _, _, _ in })
+        readGGUF: { _, _, _ in }, ggufExport: .llama)
 
     public static let mistral = ModelFamily(
         architecture: .mistral, displayName: "Mistral", hfModelTypes: ["mistral"], hfClassName: "MistralForCausalLM",
@@ -46,5 +46,5 @@ extension ModelFamily {
             return c
         },
         writeHF: { _, o in o["sliding_window"] = NSNull() },
-        readGGUF: { _, _, _ in })
+        readGGUF: { _, _, _ in }, ggufExport: .llama)
 }

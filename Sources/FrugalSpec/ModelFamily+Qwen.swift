@@ -16,7 +16,8 @@ extension ModelFamily {
             return c
         },
         writeHF: { _, o in o["use_sliding_window"] = false },
-        readGGUF: { c, _, _ in c.attentionBias = true; c.attentionOutputBias = false })
+        readGGUF: { c, _, _ in c.attentionBias = true; c.attentionOutputBias = false },
+        ggufExport: GGUFExport(architecture: "qwen2", writesHeadLength: false))
 
     public static let qwen3 = ModelFamily(
         architecture: .qwen3, displayName: "Qwen3", hfModelTypes: ["qwen3"], hfClassName: "Qwen3ForCausalLM",
@@ -32,5 +33,5 @@ extension ModelFamily {
             return c
         },
         writeHF: { c, o in o["use_sliding_window"] = false; o["attention_bias"] = c.attentionBias },
-        readGGUF: { _, _, _ in })
+        readGGUF: { _, _, _ in }, ggufExport: GGUFExport(architecture: "qwen3"))
 }

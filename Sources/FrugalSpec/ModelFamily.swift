@@ -78,6 +78,8 @@ public struct ModelFamily: Sendable {
     /// Sets what the family's GGUF metadata says beyond the common llama.cpp keys (or what
     /// llama.cpp fixes for the architecture).
     public let readGGUF: @Sendable (inout ModelConfig, any ConfigValues, _ prefix: String) throws -> Void
+    /// How llama.cpp's converter writes the family (ModelFamily+GGUFExport); nil: no GGUF export.
+    public var ggufExport: GGUFExport? = nil
 
     /// Every family, in the order listings show them.
     public static let all: [ModelFamily] = [.llama, .mistral, .qwen2, .qwen3, .gemma3, .gpt2]

@@ -88,7 +88,7 @@ extension BPETokenizer {
             }
             // The unknown id is metadata only: a byte-level vocabulary has every byte, so BPE never
             // needs it (transformers' GGUF converter also builds the model with unk_token None).
-            try self.init(source: source, vocab: vocab, merges: pairs, addedTokens: added,
+            try self.init(source: source, vocab: vocab, merges: pairs, addedTokens: added, tokensByID: tokens,
                           preTokenizer: preTokenizer, decoder: .byteLevel,
                           unkToken: nil, declaredUnkID: unkID, ignoreMerges: llama3,
                           bosID: bosID, eosID: eosID, padID: padID,
@@ -104,7 +104,7 @@ extension BPETokenizer {
             let escape = Normalizer.replace(pattern: " ", content: "▁")
             var decoders: [TokenDecoder] = [.replace(pattern: "▁", content: " "), .byteFallback, .fuse]
             if spacePrefix { decoders.append(.strip(content: " ", start: 1, stop: 0)) }
-            try self.init(source: source, vocab: vocab, merges: [], addedTokens: added,
+            try self.init(source: source, vocab: vocab, merges: [], addedTokens: added, tokensByID: tokens,
                           normalizer: spacePrefix ? .sequence([.prepend("▁"), escape]) : escape,
                           preTokenizer: nil, decoder: .sequence(decoders),
                           unkToken: nil, declaredUnkID: unkID, sentencePieceScores: scores,

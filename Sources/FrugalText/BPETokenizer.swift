@@ -61,12 +61,17 @@ public final class BPETokenizer: @unchecked Sendable {
     ///   - vocab: token string → id (byte-level form when the pre-tokenizer is byte-level).
     ///   - merges: merge pairs in rank order (ignored with `sentencePieceScores`).
     ///   - sentencePieceScores: llama.cpp SPM merging by these per-id scores instead of merges.
+    ///   - tokensByID: the token of every id when the source lists them in id order (GGUF). Swift's
+    ///     String equality is canonical equivalence, so `vocab` holds one key for tokens that differ
+    ///     only in Unicode composition (Gemma has "ά" U+03AC and "ά" U+1F71 as two ids); the list
+    ///     keeps each id's own bytes.
     init(source: String, vocab: [String: Int], merges: [(String, String)], addedTokens: [AddedToken],
+         tokensByID: [String]? = nil,
          normalizer: Normalizer? = nil, preTokenizer: PreTokenizer?, decoder: TokenDecoder = .byteLevel,
          unkToken: String?, declaredUnkID: Int? = nil, fuseUnk: Bool = false,
          byteFallback: Bool = false, ignoreMerges: Bool = false, sentencePieceScores: [Float]? = nil,
          bosID: Int?, eosID: Int?, padID: Int?, prefixIDs: [Int], suffixIDs: [Int]) throws {
-        var maxID = -1
+        var maxID = (tokensByID?.count ?? 0) - 1
         for (token, id) in vocab {
             guard id >= 0 else { throw TokenizerError.inconsistent(source: source, detail: "token \"\(token)\" has negative id \(id)") }
             maxID = max(maxID, id)
@@ -77,12 +82,13 @@ public final class BPETokenizer: @unchecked Sendable {
         }
         // Sparse ids are allowed (subset vocabularies), absurd ones are not: never allocate what a
         // corrupt file claims.
-        let entries = vocab.count + addedTokens.count
+        let entries = max(vocab.count, tokensByID?.count ?? 0) + addedTokens.count
         guard maxID < 4 * entries + 65_536 else {
             throw TokenizerError.inconsistent(source: source, detail: "largest id \(maxID) is far beyond the \(entries) tokens")
         }
         var table = [String?](repeating: nil, count: maxID + 1)
         for (token, id) in vocab { table[id] = token }
+        for (id, token) in (tokensByID ?? []).enumerated() { table[id] = token }
         var lookup = vocab
         var special = [Bool](repeating: false, count: maxID + 1)
         for t in addedTokens {

@@ -1,6 +1,8 @@
 // `frugal merge MODEL --adapter DIR --output DIR` — fold a LoRA adapter into the base weights
 // (W += scaling·B·A, refusing any NaN/Inf as PEFT's safe_merge does) and write an HF model directory
 // that transformers loads without PEFT. The base is loaded in Float32; --dtype bf16 halves the file.
+// From a GGUF base the folder gets tokenizer.json and tokenizer_config.json (with the chat
+// template) built from the GGUF's byte-level BPE tokenizer (HFTokenizerFiles).
 import ArgumentParser
 import Foundation
 import FrugalIO
@@ -25,15 +27,22 @@ struct MergeCommand: ParsableCommand {
         let source = try ModelSource.resolve(model)
         var tokenizerFrom: String? = nil
         if case let .hfDirectory(p) = source { tokenizerFrom = p }
-        try llm.saveHF(to: output, bf16: dtype == "bf16", tokenizerFrom: tokenizerFrom)
+        var extra: [String: Data] = [:], tokenizerNote: String? = nil
+        if case let .gguf(p) = source {
+            switch HFTokenizerFiles.fromGGUF(try GGUFFile(path: p).tokenizerMetadata()) {
+            case .success(let files):
+                extra = ["tokenizer.json": files.tokenizerJSON, "tokenizer_config.json": files.configJSON]
+            case .failure(let why):
+                tokenizerNote = "the base is a GGUF file whose tokenizer cannot be written as tokenizer.json (\(why)); \(output) holds no tokenizer: use the base's"
+            }
+        }
+        try llm.saveHF(to: output, bf16: dtype == "bf16", tokenizerFrom: tokenizerFrom, extraFiles: extra)
         if json {
             print(Terminal.json(["output": output, "layers_merged": a.entries.count, "dtype": dtype,
-                                 "tokenizer_copied": tokenizerFrom != nil]))
+                                 "tokenizer_copied": tokenizerFrom != nil, "tokenizer_built": !extra.isEmpty]))
         } else {
             print("merged \(a.entries.count) LoRA layers (r=\(a.config.rank), scaling \(a.config.scaling)) into \(output) (\(dtype))")
-            if tokenizerFrom == nil {
-                Terminal.note("the base is a GGUF file: \(output) holds config.json and model.safetensors but no tokenizer.json; use the base's tokenizer")
-            }
+            if let tokenizerNote { Terminal.note(tokenizerNote) }
         }
     }
 }
