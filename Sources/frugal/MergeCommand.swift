@@ -43,6 +43,9 @@ struct MergeCommand: ParsableCommand {
         } else {
             print("merged \(a.entries.count) LoRA layers (r=\(a.config.rank), scaling \(a.config.scaling)) into \(output) (\(dtype))")
             if let tokenizerNote { Terminal.note(tokenizerNote) }
+            if llm.config.ropeFrequencyFactors != nil && llm.config.ropeScaling == nil {
+                Terminal.note("the GGUF stores Llama 3.1 RoPE scaling as rope_freqs, which config.json cannot spell: \(output)/config.json has no rope_scaling; copy it from the original model's config.json")
+            }
         }
     }
 }
