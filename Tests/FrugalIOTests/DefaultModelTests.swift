@@ -22,10 +22,12 @@ final class DefaultModelTests: XCTestCase {
 
     func testConfigIsSmolLM2_135M() throws {
         guard let m = try openDefault() else { return }
-        XCTAssertEqual(m.config, ModelConfig(architecture: .llama, vocabSize: 49152, hiddenSize: 576, intermediateSize: 1536,
-                                             numLayers: 30, numHeads: 9, numKVHeads: 3, headDim: 64,
-                                             maxPositionEmbeddings: 8192, ropeTheta: 100_000, normEps: 1e-5,
-                                             tieWordEmbeddings: true, attentionBias: false, bosTokenId: 1, eosTokenId: 2))
+        var expected = ModelConfig(architecture: .llama, vocabSize: 49152, hiddenSize: 576, intermediateSize: 1536,
+                                   numLayers: 30, numHeads: 9, numKVHeads: 3, headDim: 64,
+                                   maxPositionEmbeddings: 8192, ropeTheta: 100_000, normEps: 1e-5,
+                                   tieWordEmbeddings: true, attentionBias: false, bosTokenId: 1, eosTokenId: 2)
+        expected.padTokenId = 2   // tokenizer.ggml.padding_token_id
+        XCTAssertEqual(m.config, expected)
         let t = try m.file.tokenizerMetadata()
         XCTAssertEqual(t.model, "gpt2")
         XCTAssertEqual(t.pre, "smollm")
