@@ -81,18 +81,22 @@ extension DecoderModel {
         self.init(config: config, embedding: embedding, blocks: blocks, finalNorm: norm, lmHead: head)
     }
 
-    /// Loads a GGUF file, an HF directory, or `default` (the model scripts/setup fetched);
+    /// Loads a GGUF file, an HF directory, or a cached model name (`default`, …);
     /// `blockLinear` as in `init(config:source:blockLinear:fetch:)`.
     public static func load(_ argument: String, blockLinear: ((Linear) throws -> any LinearLayer)? = nil) throws -> DecoderModel {
-        switch try ModelSource.resolve(argument) {
-        case let .gguf(path):
-            let g = try GGUFModel(path: path)
-            return try DecoderModel(config: g.config, source: path, blockLinear: blockLinear) { name in
-                g.hfTensorNames.contains(name) ? try g.loadFloat32(hf: name) : nil
+        try load(ModelFiles.open(argument), blockLinear: blockLinear)
+    }
+
+    /// Loads the weights of opened model files.
+    public static func load(_ files: ModelFiles, blockLinear: ((Linear) throws -> any LinearLayer)? = nil) throws -> DecoderModel {
+        switch files.opened {
+        case let .gguf(g):
+            let names = Set(g.hfTensorNames)
+            return try DecoderModel(config: g.config, source: files.path, blockLinear: blockLinear) { name in
+                names.contains(name) ? try g.loadFloat32(hf: name) : nil
             }
-        case let .hfDirectory(path):
-            let d = try HFModelDirectory(path: path)
-            return try DecoderModel(config: d.config, source: path, blockLinear: blockLinear) { name in
+        case let .hfDirectory(d):
+            return try DecoderModel(config: d.config, source: files.path, blockLinear: blockLinear) { name in
                 d.weights.info(name) == nil ? nil : try d.weights.loadFloat32(name)
             }
         }
@@ -102,6 +106,12 @@ extension DecoderModel {
     /// 4-bit inference); bitsandbytes' defaults: NF4, blocks of 64, double quantization.
     public static func load4Bit(_ argument: String, type: FourBitType = .nf4, blockSize: Int = 64,
                                 doubleQuant: Bool = true) throws -> DecoderModel {
-        try load(argument) { try QuantizedLinear(quantizing: $0, type: type, blockSize: blockSize, doubleQuant: doubleQuant) }
+        try load4Bit(ModelFiles.open(argument), type: type, blockSize: blockSize, doubleQuant: doubleQuant)
+    }
+
+    /// `load4Bit` of opened model files.
+    public static func load4Bit(_ files: ModelFiles, type: FourBitType = .nf4, blockSize: Int = 64,
+                                doubleQuant: Bool = true) throws -> DecoderModel {
+        try load(files) { try QuantizedLinear(quantizing: $0, type: type, blockSize: blockSize, doubleQuant: doubleQuant) }
     }
 }

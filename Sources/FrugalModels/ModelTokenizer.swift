@@ -32,11 +32,27 @@ public struct ModelTokenizer {
         stopIDs = stops
     }
 
-    /// Loads the tokenizer of a GGUF file, an HF directory, or `default`.
+    /// Loads the tokenizer of a GGUF file, an HF directory, or a cached model name.
     public static func load(_ argument: String) throws -> ModelTokenizer {
-        switch try ModelSource.resolve(argument) {
-        case let .gguf(path):
-            let m = try GGUFFile(path: path).tokenizerMetadata()
+        try load(ModelFiles.open(argument))
+    }
+
+    /// The tokenizer of opened model files; `chatTemplateFile` (a Jinja file, `--chat-template`)
+    /// replaces the model's own template.
+    public static func load(_ files: ModelFiles, chatTemplateFile: String? = nil) throws -> ModelTokenizer {
+        let loaded = try load(files)
+        guard let chatTemplateFile else { return loaded }
+        guard let data = FileManager.default.contents(atPath: chatTemplateFile) else {
+            throw ModelTokenizerError.unreadableChatTemplate(path: chatTemplateFile)
+        }
+        return ModelTokenizer(tokenizer: loaded.tokenizer, chatTemplateSource: String(decoding: data, as: UTF8.self))
+    }
+
+    private static func load(_ files: ModelFiles) throws -> ModelTokenizer {
+        switch files.opened {
+        case let .gguf(g):
+            let path = files.path
+            let m = try g.file.tokenizerMetadata()
             let tok = try BPETokenizer(tokens: m.tokens, merges: m.merges,
                                        tokenTypes: m.tokenTypes.isEmpty ? nil : m.tokenTypes.map { Int32($0) },
                                        scores: m.scores.isEmpty ? nil : m.scores,
@@ -45,8 +61,8 @@ public struct ModelTokenizer {
                                        addEOS: m.addEosToken ?? false, addSpacePrefix: m.addSpacePrefix,
                                        model: m.model, pre: m.pre, source: path)
             return ModelTokenizer(tokenizer: tok, chatTemplateSource: m.chatTemplate ?? fallbackChatTemplate(tok))
-        case let .hfDirectory(path):
-            let dir = URL(fileURLWithPath: path)
+        case let .hfDirectory(d):
+            let dir = URL(fileURLWithPath: d.path)
             var config: [String: Any] = [:]
             if let data = try? Data(contentsOf: dir.appendingPathComponent("tokenizer_config.json")),
                let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any] { config = obj }
@@ -77,5 +93,19 @@ public struct ModelTokenizer {
             return list.first { $0["name"] as? String == "default" }?["template"] as? String
         }
         return nil
+    }
+}
+
+public enum ModelTokenizerError: Error, CustomStringConvertible, Equatable {
+    case unreadableChatTemplate(path: String)
+    /// A command needs a chat template and there is none.
+    case noChatTemplate(model: String)
+
+    public var description: String {
+        switch self {
+        case .unreadableChatTemplate(let p): return "\(p): cannot read the chat template file given to --chat-template"
+        case .noChatTemplate(let m):
+            return "\(m) has no chat template; pass one with --chat-template FILE (a Jinja template such as a model's chat_template.jinja)"
+        }
     }
 }

@@ -17,6 +17,7 @@
 // The library reports through `FinetuneEvent`s; the CLI prints.
 import Foundation
 import FrugalCore
+import FrugalIO
 import FrugalModels
 import FrugalText
 
@@ -51,10 +52,13 @@ public final class Finetune {
     public let trainer: Trainer
     let valid: [TokenBatch]
 
-    public init(config input: FinetuneConfig) throws {
+    /// Prepares a run. `files`: MODEL already opened by the caller (the CLI opens it once for its
+    /// pre-flight); nil opens `config.model`.
+    public init(config input: FinetuneConfig, files opened: ModelFiles? = nil) throws {
         try input.validate()
         var config = input
-        let tok = try ModelTokenizer.load(config.model)
+        let files = try opened ?? ModelFiles.open(config.model)
+        let tok = try ModelTokenizer.load(files, chatTemplateFile: config.chatTemplate)
         let folder = try DatasetFolder(path: config.data)
         let encoder = ExampleEncoder(tokenizer: tok.tokenizer, chatTemplate: tok.chatTemplate,
                                      maxSeqLen: config.maxSeqLen, trainOnPrompt: config.trainOnPrompt)
@@ -75,8 +79,8 @@ public final class Finetune {
 
         // QLoRA quantizes each block linear as it is read: the Float32 model is never whole in memory.
         model = config.method.quantizesBase
-            ? try DecoderModel.load4Bit(config.model, type: .nf4, blockSize: config.blockSize, doubleQuant: true)
-            : try DecoderModel.load(config.model)
+            ? try DecoderModel.load4Bit(files, type: .nf4, blockSize: config.blockSize, doubleQuant: true)
+            : try DecoderModel.load(files)
         if let method = config.method.adapter {
             let lora = LoRAConfig(rank: config.rank, alpha: config.alpha, dropout: config.dropout, useRSLoRA: config.rslora,
                                   targets: config.targets.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) },

@@ -56,6 +56,8 @@ public struct FinetuneConfig: Codable, Equatable, Sendable {
     public var memoryLimit: Int? = nil
     /// NF4 block size for QLoRA.
     public var blockSize: Int = 64
+    /// A Jinja chat template file that replaces the model's own (for `messages` data).
+    public var chatTemplate: String? = nil
 
     public init() {}
 
@@ -64,7 +66,7 @@ public struct FinetuneConfig: Codable, Equatable, Sendable {
         case weightDecay = "weight_decay", maxGradNorm = "max_grad_norm", batchSize = "batch_size"
         case gradAccum = "grad_accum", gradCheckpointing = "grad_checkpointing", maxSeqLen = "max_seq_len"
         case pack, trainOnPrompt = "train_on_prompt", evalEvery = "eval_every", saveEvery = "save_every", seed
-        case memoryLimit = "memory_limit", blockSize = "block_size"
+        case memoryLimit = "memory_limit", blockSize = "block_size", chatTemplate = "chat_template"
     }
 
     /// Missing keys keep their defaults; unknown keys are refused (a typo must not pass silently).
@@ -83,6 +85,7 @@ public struct FinetuneConfig: Codable, Equatable, Sendable {
         d.steps = try c.decodeIfPresent(Int.self, forKey: .steps)
         d.warmup = try c.decodeIfPresent(Int.self, forKey: .warmup)
         d.memoryLimit = try c.decodeIfPresent(Int.self, forKey: .memoryLimit)
+        d.chatTemplate = try c.decodeIfPresent(String.self, forKey: .chatTemplate)
         self = d
     }
 

@@ -3,6 +3,7 @@
 // turn. `/reset` forgets the conversation; `/exit` (or end of input) quits.
 import ArgumentParser
 import Foundation
+import FrugalIO
 import FrugalModels
 import FrugalText
 import FrugalTrain
@@ -15,13 +16,15 @@ struct ChatCommand: ParsableCommand {
     @Option(help: "A PEFT LoRA adapter folder to apply (e.g. the output of frugal finetune).") var adapter: String?
     @OptionGroup var sampling: SamplingFlags
     @OptionGroup var weights: InferenceWeightFlags
+    @Option(help: "A Jinja chat template file to use instead of the model's own.") var chatTemplate: String?
 
     func run() throws {
-        let tokenizer = try ModelTokenizer.load(model)
+        let files = try ModelFiles.open(model)
+        let tokenizer = try ModelTokenizer.load(files, chatTemplateFile: chatTemplate)
         guard let template = tokenizer.chatTemplate else {
-            throw ValidationError(tokenizer.chatTemplateError.map { "\($0)" } ?? "the model has no chat template")
+            throw tokenizer.chatTemplateError.map { $0 as Error } ?? ModelTokenizerError.noChatTemplate(model: model)
         }
-        let llm = try weights.load(model)
+        let llm = try weights.load(files)
         if let adapter { try llm.applyAdapter(at: adapter) }
         var messages: [ChatMessage] = system.map { [ChatMessage(role: "system", content: $0)] } ?? []
         Terminal.note("chatting with \(model); /reset starts over, /exit quits")

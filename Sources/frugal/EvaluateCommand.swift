@@ -2,6 +2,7 @@
 // answers on prompt/completion or chat JSONL data, with a few examples shown.
 import ArgumentParser
 import Foundation
+import FrugalIO
 import FrugalModels
 import FrugalText
 import FrugalTrain
@@ -27,8 +28,9 @@ struct EvaluateCommand: ParsableCommand {
         }
         var records = try JSONLDatasetReader.read(path: path)
         if let limit { records = Array(records.prefix(limit)) }
-        let tokenizer = try ModelTokenizer.load(model)
-        let llm = try DecoderModel.load(model)
+        let files = try ModelFiles.open(model)
+        let tokenizer = try ModelTokenizer.load(files)
+        let llm = try DecoderModel.load(files)
         if let adapter { try llm.applyAdapter(at: adapter) }
         let r = try llm.exactMatch(records, tokenizer: tokenizer, maxTokens: maxTokens) { done, total in
             if !json { Terminal.progress(done, total, "answers") }

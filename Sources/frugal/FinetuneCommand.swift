@@ -50,6 +50,7 @@ struct FinetuneCommand: ParsableCommand {
     @Flag(help: "Continue from the newest checkpoint in the output folder (a larger --steps extends a finished run; the LR schedule then spans the new total).") var resume = false
     @Flag(help: "Replace the run in the output folder (its adapter, metrics and checkpoints are deleted first).") var overwrite = false
     @Option(help: "Random seed.") var seed: UInt64?
+    @Option(help: "A Jinja chat template file to use instead of the model's own (for `messages` data).") var chatTemplate: String?
     @Option(name: .customLong("memory-limit"), help: "Refuse to start above this estimated peak (e.g. 4GB, 512MB).") var memoryLimit: String?
     @Flag(help: "Pick micro-batch size and checkpointing to fit --memory-limit (or 80% of RAM).") var auto = false
     @Flag(help: "Print one JSON object per step instead of a progress display.") var json = false
@@ -103,6 +104,7 @@ struct FinetuneCommand: ParsableCommand {
         if let evalEvery { c.evalEvery = evalEvery }
         if let saveEvery { c.saveEvery = saveEvery }
         if let seed { c.seed = seed }
+        if let chatTemplate { c.chatTemplate = chatTemplate }
         if let memoryLimit { c.memoryLimit = try parseBytes(memoryLimit) }
         return c
     }
@@ -115,7 +117,8 @@ struct FinetuneCommand: ParsableCommand {
         var c = try resolved()
         try c.validate()
         try Finetune.checkOutput(c.output, resume: resume, overwrite: overwrite)
-        let modelConfig = try peekConfig(c.model)
+        let files = try ModelFiles.open(c.model)   // opened once: pre-flight, tokenizer and weights
+        let modelConfig = files.config
         // Pre-flight: the estimate of the peak, enforced against the limit; --auto fits the batch to it.
         func predicted(_ c: FinetuneConfig) throws -> Double {
             try TrainingMemory.estimate(modelConfig, c.estimateOptions).memory.total
@@ -141,7 +144,7 @@ struct FinetuneCommand: ParsableCommand {
         if let limit, estimate > limit {
             throw ValidationError("the estimated peak \(Terminal.bytes(estimate)) exceeds the limit \(Terminal.bytes(limit)); try --grad-checkpointing, a smaller --batch-size (with more --grad-accum), --method qlora, or --auto")
         }
-        let run = try Finetune(config: c)
+        let run = try Finetune(config: c, files: files)
         let total = run.plan.steps
         let interrupt = InterruptFlag()
         let started = Date()
@@ -175,14 +178,6 @@ struct FinetuneCommand: ParsableCommand {
             case let .saved(path):
                 if !json { print("saved \(path)") }
             }
-        }
-    }
-
-    /// The ModelConfig of MODEL without loading its weights.
-    func peekConfig(_ argument: String) throws -> ModelConfig {
-        switch try ModelSource.resolve(argument) {
-        case let .gguf(path): return try GGUFFile(path: path).modelConfig()
-        case let .hfDirectory(path): return try HFModelDirectory(path: path).config
         }
     }
 }

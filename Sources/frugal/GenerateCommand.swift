@@ -3,6 +3,7 @@
 // system message, or --system). Greedy by default; --temperature/--top-k/--top-p/--seed sample.
 import ArgumentParser
 import Foundation
+import FrugalIO
 import FrugalModels
 import FrugalText
 import FrugalTrain
@@ -66,7 +67,7 @@ struct InferenceWeightFlags: ParsableArguments {
           help: "Hold the block linears in 4 bits (NF4, double quantization) and the head in 8 bits: about 1/4 of the memory and faster decoding.")
     var loadIn4Bit = false
 
-    func load(_ model: String) throws -> DecoderModel {
+    func load(_ model: ModelFiles) throws -> DecoderModel {
         guard loadIn4Bit else { return try DecoderModel.load(model) }
         let llm = try DecoderModel.load4Bit(model)
         try llm.quantizeHeadForDecoding()
@@ -82,19 +83,21 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "The prompt.") var prompt: String
     @Flag(help: "Treat the prompt as a user message and apply the model's chat template.") var chat = false
     @Option(help: "System message for --chat (default: the template's own).") var system: String?
+    @Option(help: "A Jinja chat template file for --chat, instead of the model's own.") var chatTemplate: String?
     @Option(help: "A PEFT LoRA adapter folder to apply (e.g. the output of frugal finetune).") var adapter: String?
     @OptionGroup var sampling: SamplingFlags
     @OptionGroup var weights: InferenceWeightFlags
     @Flag(help: "Print a JSON summary instead of streaming.") var json = false
 
     func run() throws {
-        let tokenizer = try ModelTokenizer.load(model)
-        let llm = try weights.load(model)
+        let files = try ModelFiles.open(model)
+        let tokenizer = try ModelTokenizer.load(files, chatTemplateFile: chatTemplate)
+        let llm = try weights.load(files)
         if let adapter { try llm.applyAdapter(at: adapter) }
         var ids: [Int]
         if chat {
             guard let template = tokenizer.chatTemplate else {
-                throw ValidationError(tokenizer.chatTemplateError.map { "\($0)" } ?? "the model has no chat template; drop --chat")
+                throw tokenizer.chatTemplateError.map { $0 as Error } ?? ModelTokenizerError.noChatTemplate(model: model)
             }
             var messages: [ChatMessage] = []
             if let system { messages.append(ChatMessage(role: "system", content: system)) }

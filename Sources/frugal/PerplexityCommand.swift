@@ -2,6 +2,7 @@
 // under a model (optionally with a LoRA adapter), in overlapping windows.
 import ArgumentParser
 import Foundation
+import FrugalIO
 import FrugalModels
 import FrugalTrain
 
@@ -20,8 +21,9 @@ struct PerplexityCommand: ParsableCommand {
         let stride = self.stride ?? max(1, window / 2)
         guard window >= 2, stride >= 1, stride <= window else { throw ValidationError("need --context ≥ 2 and 1 ≤ --stride ≤ --context") }
         guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read \(file)") }
-        let tokenizer = try ModelTokenizer.load(model)
-        let llm = try DecoderModel.load(model)
+        let files = try ModelFiles.open(model)
+        let tokenizer = try ModelTokenizer.load(files)
+        let llm = try DecoderModel.load(files)
         if let adapter { try llm.applyAdapter(at: adapter) }
         let ids = tokenizer.tokenizer.encode(String(decoding: data, as: UTF8.self)).map { Int32($0) }
         let r = llm.perplexity(ids, window: window, stride: stride) { done, total in
