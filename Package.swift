@@ -38,7 +38,7 @@ let package = Package(
     // MARK: public products
     products: [
         .executable(name: "frugal", targets: ["frugal"]),
-        .library(name: "Frugal", targets: ["FrugalCore", "FrugalQuant", "FrugalSpec", "FrugalIO",
+        .library(name: "Frugal", targets: ["FrugalRandom", "FrugalCore", "FrugalQuant", "FrugalSpec", "FrugalIO",
                                            "FrugalText", "FrugalEstimate", "FrugalModels", "FrugalTrain"]),
     ],
     dependencies: [
@@ -50,17 +50,18 @@ let package = Package(
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL", providers: [.apt(["libdnnl-dev"])]),
-        .target(name: "FrugalCore", dependencies: ["CBLAS", "FrugalAVX512"] + oneDNN, swiftSettings: numeric),
+        .target(name: "FrugalRandom", swiftSettings: strict),
+        .target(name: "FrugalCore", dependencies: ["CBLAS", "FrugalAVX512", "FrugalRandom"] + oneDNN, swiftSettings: numeric),
         .target(name: "FrugalAVX512", swiftSettings: avx512Flags),
         .target(name: "FrugalQuant", dependencies: ["FrugalCore", "FrugalAVX512"], swiftSettings: numeric),
         .target(name: "FrugalSpec", swiftSettings: strict),
         .target(name: "FrugalIO", dependencies: ["FrugalCore", "FrugalQuant", "FrugalSpec"],
                 swiftSettings: numeric),
-        .target(name: "FrugalText", swiftSettings: strict),
+        .target(name: "FrugalText", dependencies: ["FrugalRandom"], swiftSettings: strict),
         .target(name: "FrugalModels", dependencies: ["FrugalCore", "FrugalQuant", "FrugalSpec", "FrugalIO", "FrugalText"],
                 swiftSettings: numeric),
         .target(name: "FrugalTrain", dependencies: ["FrugalModels", "FrugalEstimate"], swiftSettings: numeric),
-        .target(name: "FrugalEstimate", dependencies: ["FrugalSpec"], swiftSettings: strict),
+        .target(name: "FrugalEstimate", dependencies: ["FrugalSpec", "FrugalRandom"], swiftSettings: strict),
         .executableTarget(name: "frugal", dependencies: [
             "FrugalCore", "FrugalQuant", "FrugalSpec", "FrugalIO", "FrugalText", "FrugalEstimate",
             "FrugalModels", "FrugalTrain",
@@ -72,12 +73,12 @@ let package = Package(
 
         // MARK: tests
         .testTarget(name: "FrugalCoreTests", dependencies: ["FrugalCore"], swiftSettings: numeric),
-        .testTarget(name: "FrugalQuantTests", dependencies: ["FrugalQuant"],
+        .testTarget(name: "FrugalQuantTests", dependencies: ["FrugalQuant", "FrugalRandom"],
                     resources: [.copy("Fixtures")], swiftSettings: numeric),
         .testTarget(name: "FrugalSpecTests", dependencies: ["FrugalSpec"], swiftSettings: strict),
-        .testTarget(name: "FrugalIOTests", dependencies: ["FrugalIO"], resources: [.copy("Fixtures")], swiftSettings: strict),
-        .testTarget(name: "FrugalTextTests", dependencies: ["FrugalText"], resources: [.copy("Fixtures")], swiftSettings: strict),
-        .testTarget(name: "FrugalEstimateTests", dependencies: ["FrugalEstimate"], swiftSettings: strict),
+        .testTarget(name: "FrugalIOTests", dependencies: ["FrugalIO", "FrugalRandom"], resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(name: "FrugalTextTests", dependencies: ["FrugalText", "FrugalRandom"], resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(name: "FrugalEstimateTests", dependencies: ["FrugalEstimate", "FrugalRandom"], swiftSettings: strict),
         .testTarget(name: "FrugalModelsTests", dependencies: ["FrugalModels", "FrugalTrain", "FrugalEstimate"],
                     resources: [.copy("Fixtures")], swiftSettings: numeric),
         .testTarget(name: "FrugalTrainTests", dependencies: ["FrugalTrain", "FrugalEstimate"], swiftSettings: numeric),

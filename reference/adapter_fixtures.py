@@ -27,6 +27,15 @@ def r7(xs):
     return [float(f"{x:.7g}") for x in xs]
 
 
+def portable_config(adapter_dir, family):
+    """PEFT records the base model's path; write the fixture's folder name instead of this machine's path."""
+    path = os.path.join(adapter_dir, "adapter_config.json")
+    cfg = json.load(open(path))
+    cfg["base_model_name_or_path"] = f"Tests/FrugalModelsTests/Fixtures/families/{family}"
+    with open(path, "w") as f:
+        json.dump(cfg, f, indent=2, sort_keys=True)
+
+
 def step(pm, ids, out):
     """One training step on the golden batch: loss and the gradients of every adapter tensor, saved under
     the adapter file's names."""
@@ -70,6 +79,7 @@ def embed_head(family, seed):
     # PEFT's save_embedding_layers="auto" would also save the (unchanged) base embedding and head:
     # the adapter alone is what Frugal writes and reads.
     pm.save_pretrained(os.path.join(out, "adapter"), save_embedding_layers=False)
+    portable_config(os.path.join(out, "adapter"), family)
     readme = os.path.join(out, "adapter", "README.md")
     if os.path.exists(readme):
         os.remove(readme)
@@ -104,6 +114,7 @@ def run(family, seed):
     out = os.path.join(folder, "dora")
     shutil.rmtree(out, ignore_errors=True)
     pm.save_pretrained(os.path.join(out, "adapter"))
+    portable_config(os.path.join(out, "adapter"), family)
     readme = os.path.join(out, "adapter", "README.md")
     if os.path.exists(readme):
         os.remove(readme)

@@ -19,7 +19,7 @@ Deterministic (fixed seeds). Writes, all well under 1 MB:
   default_model.json      from the real default model (~/.cache/frugal/models/
                           SmolLM2-135M-Instruct.Q4_1.gguf, read by gguf.GGUFReader): tensor count,
                           a few dequantized values (q/k un-permuted as transformers does), and sums.
-Run: /work/pyref/bin/python reference/io_fixtures.py
+Run: reference/.venv/bin/python reference/io_fixtures.py
 """
 import json
 import os

@@ -1,6 +1,6 @@
 """lora_peft.py — PEFT's LoRA numbers and names that Tests/FrugalTrainTests/PEFTParityTests.swift embeds.
 
-Pinned stack: peft 0.21.2, transformers 5.23, torch 2.15 (the shared /work/pyref venv). Deterministic:
+Pinned stack: peft 0.21.2, transformers 5.23, torch 2.15 (reference/.venv, see reference/requirements.txt). Deterministic:
 every tensor value comes from the closed-form v(i, s) = ((i·37 mod 101) − 50)/100 · s (exact in
 float32, so Swift rebuilds the same inputs), the tiny Llama is built from a fixed seed only to get
 its module names and shapes, and PEFT's init is inspected only through its bound.
@@ -13,7 +13,7 @@ Prints one JSON object:
   "llama":   for a tiny Llama (hidden 48, intermediate 96, 2 layers, 6 heads, 2 KV heads, vocab 256,
              untied): get_peft_model_state_dict names and shapes with target_modules="all-linear" and
              with the default targets, and the trainable parameter counts.
-Run: /work/pyref/bin/python reference/lora_peft.py > /tmp/lora_peft.json
+Run: reference/.venv/bin/python reference/lora_peft.py > /tmp/lora_peft.json
 """
 import json
 import math

@@ -1,6 +1,6 @@
 """param_counts.py — parameter counts and inventories that transformers instantiates.
 
-Pinned stack: transformers 5.23, torch 2.15 (the shared /work/pyref venv). Deterministic: models are
+Pinned stack: transformers 5.23, torch 2.15 (reference/.venv, see reference/requirements.txt). Deterministic: models are
 built from published config values on the meta device (no weights, no RNG, no downloads).
 
 Prints one JSON object to stdout:
@@ -9,7 +9,7 @@ Prints one JSON object to stdout:
   "inventories": {tiny config name: [[name, shape], ...]} from model.named_parameters() for small
               configs covering GQA, biases, explicit head_dim, tied and untied heads.
 The numbers are embedded in Tests/FrugalEstimateTests and Tests/FrugalSpecTests (see their comments).
-Run: /work/pyref/bin/python reference/param_counts.py > /tmp/param_counts.json
+Run: reference/.venv/bin/python reference/param_counts.py > /tmp/param_counts.json
 """
 import json
 import torch

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Golden fixtures for FrugalText (byte-level BPE, ChatML template).
 
-Pinned stack: tokenizers 0.23.3, transformers 5.23, gguf 0.19.0 (the shared /work/pyref venv).
+Pinned stack: tokenizers 0.23.3, transformers 5.23, gguf 0.19.0 (reference/.venv, see reference/requirements.txt).
 Run:  python reference/tokenizer_fixtures.py [path/to/SmolLM2-135M-Instruct.Q4_1.gguf]
 Writes into Tests/FrugalTextTests/Fixtures/:
   smollm2_encodings.json        ids for ~60 texts with SmolLM2's real pipeline
@@ -25,7 +25,9 @@ from tokenizers import AddedToken, Tokenizer, decoders, models, pre_tokenizers, 
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "Tests", "FrugalTextTests", "Fixtures")
-GGUF = sys.argv[1] if len(sys.argv) > 1 else "/root/.cache/frugal/models/SmolLM2-135M-Instruct.Q4_1.gguf"
+# The default model where scripts/setup puts it ($FRUGAL_HOME/models, else ~/.cache/frugal/models).
+MODELS = os.path.join(os.environ.get("FRUGAL_HOME") or os.path.join(os.path.expanduser("~"), ".cache", "frugal"), "models")
+GGUF = sys.argv[1] if len(sys.argv) > 1 else os.path.join(MODELS, "SmolLM2-135M-Instruct.Q4_1.gguf")
 
 TEXTS = [
     "Hello, world!",

@@ -6,6 +6,7 @@
 // converted back to raw units afterwards (A = exp(a' + α·log x_ref)). The minimizer is
 // FitNelderMead (derivative-free; the paper used L-BFGS — both reach the same optimum here).
 // Leaves out: weighting runs, fitting E = 0 laws separately.
+import FrugalRandom
 import Foundation
 
 public struct ScalingFitter: Sendable {
@@ -78,7 +79,7 @@ public struct ScalingFitter: Sendable {
             throw ScalingError.fitFailed(file: file, reason: "no finite optimum for L = E + A·C^−α")
         }
         func law(_ t: [Double]) -> ScalingPowerLaw { ScalingPowerLaw(E: exp(t[2]), A: exp(t[0] + t[1] * xRef), alpha: t[1]) }
-        var rng = FitRandom(seed: options.seed)
+        var rng = SplitMix64(seed: options.seed)
         var samples: [ScalingPowerLaw] = []
         for _ in 0..<options.resamples {
             let idx = (0..<runs.count).map { _ in rng.index(below: runs.count) }
@@ -132,7 +133,7 @@ public struct ScalingFitter: Sendable {
         func law(_ t: [Double]) -> ChinchillaLaw {
             ChinchillaLaw(E: exp(t[2]), A: exp(t[0] + t[3] * uRef), B: exp(t[1] + t[4] * vRef), alpha: t[3], beta: t[4])
         }
-        var rng = FitRandom(seed: options.seed &+ 1)
+        var rng = SplitMix64(seed: options.seed &+ 1)
         var samples: [ChinchillaLaw] = []
         for _ in 0..<options.resamples {
             let idx = (0..<runs.count).map { _ in rng.index(below: runs.count) }

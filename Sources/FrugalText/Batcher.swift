@@ -10,6 +10,7 @@
 //   batches with position_ids under flash-attention's variable-length path).
 // The last batch may be smaller (fewer rows) unless dropLast. The order depends only on the seed
 // and the epoch.
+import FrugalRandom
 public struct Batcher: Sendable {
     public enum Mode: Equatable, Sendable {
         case padded(padToMultipleOf: Int)

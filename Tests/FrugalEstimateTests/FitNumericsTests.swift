@@ -1,5 +1,6 @@
 // The numeric pieces of the fitter against closed forms: Huber, log-sum-exp, the seeded
 // generator, quantiles (numpy's "linear" rule) and the Nelder–Mead minimizer.
+import FrugalRandom
 import XCTest
 @testable import FrugalEstimate
 
@@ -18,10 +19,10 @@ final class FitNumericsTests: XCTestCase {
     }
 
     func testSplitMix64KnownSequence() {
-        var r = FitRandom(seed: 0)
+        var r = SplitMix64(seed: 0)
         XCTAssertEqual(r.next(), 0xE220_A839_7B1D_CDAF)
         XCTAssertEqual(r.next(), 0x6E78_9E6A_A1B9_65F4)
-        var s = FitRandom(seed: 42)
+        var s = SplitMix64(seed: 42)
         let u = (0..<10_000).map { _ in s.uniform() }
         XCTAssertTrue(u.allSatisfy { $0 >= 0 && $0 < 1 })
         XCTAssertEqual(u.reduce(0, +) / 10_000, 0.5, accuracy: 0.01)

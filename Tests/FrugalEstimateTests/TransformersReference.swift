@@ -1,7 +1,7 @@
 // Reference values produced by reference/param_counts.py (transformers 5.23.0, torch 2.15.0+cu132): models built
 // with AutoModelForCausalLM.from_config on the meta device; totals are sum(p.numel() for p in
 // model.parameters()). Regenerate with
-// `/work/pyref/bin/python reference/param_counts.py` and paste; do not edit by hand.
+// `reference/.venv/bin/python reference/param_counts.py` and paste; do not edit by hand.
 enum TransformersReference {
     /// Preset name → parameters transformers instantiates.
     static let totals: [String: Int] = [

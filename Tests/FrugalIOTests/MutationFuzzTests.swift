@@ -1,23 +1,12 @@
 // Deterministic mutation fuzzing: random byte changes and truncations of the fixture files must
 // give typed errors or valid results — never a crash, a trap or a runaway allocation.
+import FrugalRandom
 import XCTest
 @testable import FrugalIO
 
 final class MutationFuzzTests: XCTestCase {
-    /// SplitMix64, so every run mutates the same bytes.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     private func mutants(of original: [UInt8], prefix: Int, count: Int, seed: UInt64) -> [[UInt8]] {
-        var rng = SplitMix(state: seed)
+        var rng = SplitMix64(seed: seed)   // every run mutates the same bytes
         return (0..<count).map { i in
             var b = original
             if i % 5 == 4 {

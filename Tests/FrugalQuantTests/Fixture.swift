@@ -1,6 +1,7 @@
 // Fixture — loads the golden JSON files written by reference/quant_fixtures.py (bitsandbytes 0.50.2,
 // torch 2.15, CPU) and decodes their hex-encoded arrays (f32: 8 hex digits of the bit pattern each,
 // u16: 4, u8: 2).
+import FrugalRandom
 import Foundation
 import XCTest
 
@@ -49,21 +50,12 @@ func assertBitsEqual(_ a: [Float], _ b: [Float], _ what: String, file: StaticStr
     }
 }
 
-/// A small deterministic generator for test inputs (SplitMix64 -> Box-Muller normals).
+/// A small deterministic generator for test inputs (SplitMix64 -> Box-Muller normals, as Float).
 struct TestRNG {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
-    mutating func normal() -> Float {
-        let u1 = max(uniform(), 1e-300), u2 = uniform()
-        return Float((-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2))
-    }
+    var rng: SplitMix64
+    init(seed: UInt64) { rng = SplitMix64(seed: seed) }
+    mutating func next() -> UInt64 { rng.next() }
+    mutating func uniform() -> Double { rng.uniform() }
+    mutating func normal() -> Float { Float(rng.normal()) }
     mutating func normals(_ n: Int, scale: Float = 1) -> [Float] { (0..<n).map { _ in normal() * scale } }
 }

@@ -1,5 +1,6 @@
 // JSONL datasets: parsing and its errors, dataset folders, encoding with loss masks (checked
 // against the HF chat-template ids in the SmolLM2 fixture), batching and packing, SplitMix64.
+import FrugalRandom
 import Foundation
 import XCTest
 @testable import FrugalText

@@ -25,5 +25,13 @@ enum FixtureLoader {
                          eosToken: "<|im_end|>", padToken: "<|im_end|>")
     }
 
-    static let ggufPath = "/root/.cache/frugal/models/SmolLM2-135M-Instruct.Q4_1.gguf"
+    /// The default model where scripts/setup puts it: $FRUGAL_HOME/models, else ~/.cache/frugal/models
+    /// (FrugalIO's DefaultModel; FrugalText's tests do not depend on FrugalIO).
+    static var ggufPath: String {
+        let env = ProcessInfo.processInfo.environment
+        let home = env["FRUGAL_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? ((env["HOME"] ?? NSHomeDirectory()) as NSString).appendingPathComponent(".cache/frugal")
+        return ((home as NSString).appendingPathComponent("models") as NSString)
+            .appendingPathComponent("SmolLM2-135M-Instruct.Q4_1.gguf")
+    }
 }

@@ -1,6 +1,6 @@
 // PEFT parity: the LoRA forward, rsLoRA scaling, safe merge and adapter-file tensor names/shapes
 // against PEFT 0.21.2 itself. The numbers below are the output of reference/lora_peft.py (run with
-// the pinned /work/pyref stack); inputs are rebuilt here from the same closed-form values.
+// the pinned stack of reference/requirements.txt); inputs are rebuilt here from the same closed-form values.
 import XCTest
 import FrugalCore
 import FrugalModels

@@ -11,6 +11,8 @@
 // The mask is kept as bits, one per element (⌈count/32⌉ floats' bytes, so MemoryStats counts it),
 // and applied by `applyDropoutBits`, eight elements per vector step. `dropoutBitsReference` is the
 // same mask one element at a time (the tests compare).
+import FrugalRandom
+
 extension Tensor {
     public func dropout(_ p: Float, rng: RandomGenerator, training: Bool = true) -> Tensor {
         precondition(p >= 0 && p < 1, "dropout: probability \(p) must be in [0, 1)")
@@ -26,19 +28,14 @@ extension Tensor {
         }
     }
 
-    static let splitMixGamma: UInt64 = 0x9E37_79B9_7F4A_7C15
+    static let splitMixGamma: UInt64 = SplitMix64.gamma
 
     /// The drop threshold on 16-bit draws: element dropped when its draw < this.
     static func dropoutThreshold(_ p: Float) -> UInt64 { UInt64((Double(p) * 65536).rounded()) }
 
     /// SplitMix64's output function (Steele et al. 2014).
     @inline(__always)
-    static func splitMixFinalize(_ x: UInt64) -> UInt64 {
-        var z = x
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    static func splitMixFinalize(_ x: UInt64) -> UInt64 { SplitMix64.mix(x) }
 
     /// Keep-bits of a dropout mask over `count` elements: bit (i mod 32) of word i/32 is set when
     /// element i is kept. Word j takes hashes 8j …< 8j + 8 (hash h = finalize(seed + (h+1)·γ)),

@@ -1,4 +1,5 @@
 import Foundation
+import FrugalRandom
 // RandomGenerator — a seeded generator so that runs repeat exactly: xoshiro256** seeded through
 // SplitMix64 (Blackman & Vigna), uniform floats from the top 24 bits, normals by Box–Muller.
 // A reference type so that an op (dropout) and its checkpointed recomputation can share it.
@@ -7,15 +8,8 @@ public final class RandomGenerator: RandomNumberGenerator, @unchecked Sendable {
     private var spareNormal: Float?
 
     public init(seed: UInt64) {
-        var x = seed
-        func splitmix() -> UInt64 {
-            x &+= 0x9E37_79B9_7F4A_7C15
-            var z = x
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        state = (splitmix(), splitmix(), splitmix(), splitmix())
+        var s = SplitMix64(seed: seed)
+        state = (s.next(), s.next(), s.next(), s.next())
     }
 
     public func next() -> UInt64 {
