@@ -2,11 +2,17 @@
 SWIFT ?= swift
 TESTFLAGS ?= -c release -Xswiftc -enable-testing
 
-.PHONY: setup build demo test bench fixtures clean
+.PHONY: setup build install demo test bench fixtures clean
 setup:
 	./scripts/setup
 build: setup
 	$(SWIFT) build -c release --product frugal
+# make install [PREFIX=/usr/local]: the release `frugal` into $(PREFIX)/bin (needs the build's libraries: OpenBLAS, oneDNN).
+PREFIX ?= /usr/local
+install:
+	$(SWIFT) build -c release --product frugal
+	install -d "$(DESTDIR)$(PREFIX)/bin"
+	install -m 755 .build/release/frugal "$(DESTDIR)$(PREFIX)/bin/frugal"
 demo: build
 	./scripts/demo
 test: setup
