@@ -32,15 +32,24 @@ public struct ModelTokenizer {
         stopIDs = stops
     }
 
-    /// Loads the tokenizer of a GGUF file, an HF directory, or a cached model name.
+    /// Loads the tokenizer of a GGUF file, an HF directory, or a cached model name (only the
+    /// tokenizer: the model's configuration is not needed, so `frugal tokenize` reads a GGUF that
+    /// holds a vocabulary alone).
     public static func load(_ argument: String) throws -> ModelTokenizer {
-        try load(ModelFiles.open(argument))
+        switch try ModelSource.resolve(argument) {
+        case .gguf(let path): return try load(gguf: GGUFFile(path: path))
+        case .hfDirectory(let path): return try load(hfDirectory: path)
+        }
     }
 
     /// The tokenizer of opened model files; `chatTemplateFile` (a Jinja file, `--chat-template`)
     /// replaces the model's own template.
     public static func load(_ files: ModelFiles, chatTemplateFile: String? = nil) throws -> ModelTokenizer {
-        let loaded = try load(files)
+        let loaded: ModelTokenizer
+        switch files.opened {
+        case .gguf(let g): loaded = try load(gguf: g.file)
+        case .hfDirectory(let d): loaded = try load(hfDirectory: d.path)
+        }
         guard let chatTemplateFile else { return loaded }
         guard let data = FileManager.default.contents(atPath: chatTemplateFile) else {
             throw ModelTokenizerError.unreadableChatTemplate(path: chatTemplateFile)
@@ -48,33 +57,32 @@ public struct ModelTokenizer {
         return ModelTokenizer(tokenizer: loaded.tokenizer, chatTemplateSource: String(decoding: data, as: UTF8.self))
     }
 
-    private static func load(_ files: ModelFiles) throws -> ModelTokenizer {
-        switch files.opened {
-        case let .gguf(g):
-            let path = files.path
-            let m = try g.file.tokenizerMetadata()
-            let tok = try BPETokenizer(tokens: m.tokens, merges: m.merges,
-                                       tokenTypes: m.tokenTypes.isEmpty ? nil : m.tokenTypes.map { Int32($0) },
-                                       scores: m.scores.isEmpty ? nil : m.scores,
-                                       bosID: m.bosTokenId, eosID: m.eosTokenId, unkID: m.unknownTokenId,
-                                       padID: m.paddingTokenId, addBOS: m.addBosToken,
-                                       addEOS: m.addEosToken ?? false, addSpacePrefix: m.addSpacePrefix,
-                                       model: m.model, pre: m.pre, source: path)
-            return ModelTokenizer(tokenizer: tok, chatTemplateSource: m.chatTemplate ?? fallbackChatTemplate(tok))
-        case let .hfDirectory(d):
-            let dir = URL(fileURLWithPath: d.path)
-            var config: [String: Any] = [:]
-            if let data = try? Data(contentsOf: dir.appendingPathComponent("tokenizer_config.json")),
-               let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any] { config = obj }
-            func tokenString(_ key: String) -> String? {
-                if let s = config[key] as? String { return s }
-                return (config[key] as? [String: Any])?["content"] as? String
-            }
-            let tok = try BPETokenizer(tokenizerJSON: dir.appendingPathComponent("tokenizer.json"),
-                                       bosToken: tokenString("bos_token"), eosToken: tokenString("eos_token"),
-                                       padToken: tokenString("pad_token"))
-            return ModelTokenizer(tokenizer: tok, chatTemplateSource: chatTemplate(in: dir, config: config))
+    private static func load(gguf file: GGUFFile) throws -> ModelTokenizer {
+        let path = file.path
+        let m = try file.tokenizerMetadata()
+        let tok = try BPETokenizer(tokens: m.tokens, merges: m.merges,
+                                   tokenTypes: m.tokenTypes.isEmpty ? nil : m.tokenTypes.map { Int32($0) },
+                                   scores: m.scores.isEmpty ? nil : m.scores,
+                                   bosID: m.bosTokenId, eosID: m.eosTokenId, unkID: m.unknownTokenId,
+                                   padID: m.paddingTokenId, addBOS: m.addBosToken,
+                                   addEOS: m.addEosToken ?? false, addSpacePrefix: m.addSpacePrefix,
+                                   model: m.model, pre: m.pre, source: path)
+        return ModelTokenizer(tokenizer: tok, chatTemplateSource: m.chatTemplate ?? fallbackChatTemplate(tok))
+    }
+
+    private static func load(hfDirectory path: String) throws -> ModelTokenizer {
+        let dir = URL(fileURLWithPath: path)
+        var config: [String: Any] = [:]
+        if let data = try? Data(contentsOf: dir.appendingPathComponent("tokenizer_config.json")),
+           let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any] { config = obj }
+        func tokenString(_ key: String) -> String? {
+            if let s = config[key] as? String { return s }
+            return (config[key] as? [String: Any])?["content"] as? String
         }
+        let tok = try BPETokenizer(tokenizerJSON: dir.appendingPathComponent("tokenizer.json"),
+                                   bosToken: tokenString("bos_token"), eosToken: tokenString("eos_token"),
+                                   padToken: tokenString("pad_token"))
+        return ModelTokenizer(tokenizer: tok, chatTemplateSource: chatTemplate(in: dir, config: config))
     }
 
     /// The template of a GGUF that carries none: Gemma 3's when the vocabulary has its turn tokens.
