@@ -28,29 +28,49 @@ public final class GGUFModel: @unchecked Sendable {
 
     /// The tensor HF calls `hfName`, dequantized, in HF layout (row-major `[out, in]`).
     public func loadFloat32(hf hfName: String) throws -> (shape: [Int], data: [Float]) {
+        let shape = try self.shape(hf: hfName)
+        let data = try [Float](unsafeUninitializedCapacity: shape.reduce(1, *)) { buf, n in
+            try loadFloat32(hf: hfName, into: buf)
+            n = buf.count
+        }
+        return (shape, data)
+    }
+
+    /// The row-major shape of the tensor HF calls `hfName`.
+    public func shape(hf hfName: String) throws -> [Int] {
+        guard let g = config.family.ggufName(hf: hfName), let info = file.tensor(named: g) else {
+            throw GGUFError.tensorNotFound(path: file.path, tensor: hfName)
+        }
+        return info.shape
+    }
+
+    /// Dequantizes the tensor HF calls `hfName` into caller-owned memory of its element count, in
+    /// HF layout and values (so a large embedding never exists twice while it loads).
+    public func loadFloat32(hf hfName: String, into dst: UnsafeMutableBufferPointer<Float>) throws {
         let family = config.family
         guard let g = family.ggufName(hf: hfName), let info = file.tensor(named: g) else {
             throw GGUFError.tensorNotFound(path: file.path, tensor: hfName)
         }
-        var data = try file.loadFloat32(info)
+        try file.dequantize(g, into: dst)
         let shape = info.shape
         let role = family.role(ofHF: hfName)?.role
         let offset = family.block.normWeightOffset
         if let role, role.isNorm, offset != 0 {
-            for i in data.indices { data[i] -= offset }
-            return (shape, data)
+            for i in dst.indices { dst[i] -= offset }
+            return
         }
         let heads: Int
         switch role {
         case .q? where family.ggufPermutesQK: heads = config.numHeads
         case .k? where family.ggufPermutesQK: heads = config.numKVHeads
-        default: return (shape, data)
+        default: return
         }
         guard let rows = shape.first, config.headDim % 2 == 0, rows == heads * config.headDim else {
             throw GGUFError.badShape(path: file.path, tensor: info.name, dims: info.dims.map(UInt64.init),
                                      reason: "expected \(heads) heads × \(config.headDim) rows (an even head size)")
         }
         let cols = shape.dropFirst().reduce(1, *)
-        return (shape, QKPermutation.unpermute(data, rows: rows, cols: cols, heads: heads))
+        let hf = QKPermutation.unpermute(Array(dst), rows: rows, cols: cols, heads: heads)
+        _ = dst.update(fromContentsOf: hf)
     }
 }

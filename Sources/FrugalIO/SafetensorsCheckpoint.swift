@@ -70,6 +70,12 @@ public final class SafetensorsCheckpoint: @unchecked Sendable {
         return try f.loadFloat32(name)
     }
 
+    /// Converts tensor `name` into caller-owned memory of exactly its element count (no array).
+    public func loadFloat32(_ name: String, into dst: UnsafeMutableBufferPointer<Float>) throws {
+        guard let (f, _) = locate(name) else { throw SafetensorsError.tensorNotFound(path: files.first?.path ?? "", tensor: name) }
+        try f.loadFloat32(name, into: dst)
+    }
+
     public func rawData(_ name: String) throws -> [UInt8] {
         guard let (f, _) = locate(name) else { throw SafetensorsError.tensorNotFound(path: files.first?.path ?? "", tensor: name) }
         return try f.rawData(name)

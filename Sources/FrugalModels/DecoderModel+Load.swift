@@ -33,9 +33,11 @@ extension DecoderModel {
     /// it is loaded (QLoRA quantizes it to 4 bits there), so the Float32 weights of all layers never
     /// coexist: loading the default model for QLoRA peaks at one layer's Float32 weights, not the
     /// whole model's 540 MB.
+    /// `fetch(name)` gives a tensor's shape and a function that writes its values into the tensor's
+    /// storage (so no tensor is held twice while it loads), or nil when the source lacks it.
     public convenience init(config: ModelConfig, source: String,
                             blockLinear: ((Linear) throws -> any LinearLayer)? = nil,
-                            fetch: (String) throws -> (shape: [Int], data: [Float])?) throws {
+                            fetch: (String) throws -> (shape: [Int], fill: (UnsafeMutableBufferPointer<Float>) throws -> Void)?) throws {
         let family = config.family
         guard family.runnable else {
             throw ModelLoadError.unsupportedArchitecture(config.architecture.rawValue, source: source)
@@ -47,9 +49,11 @@ extension DecoderModel {
         func load(_ name: String) throws -> Tensor? {
             guard let shape = expected[name] else { return nil }
             consumed.insert(name)
-            guard let (found, data) = try fetch(name) else { throw ModelLoadError.missingTensor(name, source: source) }
+            guard let (found, fill) = try fetch(name) else { throw ModelLoadError.missingTensor(name, source: source) }
             guard found == shape else { throw ModelLoadError.shapeMismatch(name, expected: shape, found: found, source: source) }
-            return Tensor(data, shape: found)
+            let t = Tensor.uninitialized(found)
+            try fill(UnsafeMutableBufferPointer(start: t.data, count: t.count))
+            return t
         }
         func need(_ role: ModelFamily.Role, layer: Int?) throws -> Tensor {
             let name = family.hfName(role, layer: layer)!
@@ -93,11 +97,13 @@ extension DecoderModel {
         case let .gguf(g):
             let names = Set(g.hfTensorNames)
             return try DecoderModel(config: g.config, source: files.path, blockLinear: blockLinear) { name in
-                names.contains(name) ? try g.loadFloat32(hf: name) : nil
+                guard names.contains(name) else { return nil }
+                return (try g.shape(hf: name), { try g.loadFloat32(hf: name, into: $0) })
             }
         case let .hfDirectory(d):
             return try DecoderModel(config: d.config, source: files.path, blockLinear: blockLinear) { name in
-                d.weights.info(name) == nil ? nil : try d.weights.loadFloat32(name)
+                guard let info = d.weights.info(name) else { return nil }
+                return (info.shape, { try d.weights.loadFloat32(name, into: $0) })
             }
         }
     }

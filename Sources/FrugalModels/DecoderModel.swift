@@ -41,10 +41,10 @@ public final class DecoderModel {
     public convenience init(randomlyInitialized config: ModelConfig, rng: RandomGenerator, std: Float = 0.02) {
         try! self.init(config: config, source: "random initialization") { name in
             let entry = config.parameterInventory.first { $0.name == name }!
-            let n = entry.count
-            if entry.component == .norm { return (entry.shape, [Float](repeating: 1 - config.family.block.normWeightOffset, count: n)) }
-            if entry.isBias { return (entry.shape, [Float](repeating: 0, count: n)) }
-            return (entry.shape, Tensor.randn(entry.shape, std: std, rng: rng).scalars)
+            let value: Float? = entry.component == .norm ? 1 - config.family.block.normWeightOffset : entry.isBias ? 0 : nil
+            return (entry.shape, { dst in
+                if let value { dst.initialize(repeating: value) } else { for i in dst.indices { dst[i] = std * rng.normal() } }
+            })
         }
         for (_, t) in namedTensors { t.requiresGrad = true }
     }

@@ -117,8 +117,9 @@ struct FinetuneCommand: ParsableCommand {
         var c = try resolved()
         try c.validate()
         try Finetune.checkOutput(c.output, resume: resume, overwrite: overwrite)
-        let files = try ModelFiles.open(c.model)   // opened once: pre-flight, tokenizer and weights
-        let modelConfig = files.config
+        // MODEL opened once: pre-flight, tokenizer and weights; released (unmapped) once loaded.
+        var files: ModelFiles? = try ModelFiles.open(c.model)
+        let modelConfig = files!.config
         // Pre-flight: the estimate of the peak, enforced against the limit; --auto fits the batch to it.
         func predicted(_ c: FinetuneConfig) throws -> Double {
             try TrainingMemory.estimate(modelConfig, c.estimateOptions).memory.total
@@ -144,7 +145,8 @@ struct FinetuneCommand: ParsableCommand {
         if let limit, estimate > limit {
             throw ValidationError("the estimated peak \(Terminal.bytes(estimate)) exceeds the limit \(Terminal.bytes(limit)); try --grad-checkpointing, a smaller --batch-size (with more --grad-accum), --method qlora, or --auto")
         }
-        let run = try Finetune(config: c, files: files)
+        let run = try Finetune(config: c, files: files!)
+        files = nil
         let total = run.plan.steps
         let interrupt = InterruptFlag()
         let started = Date()
