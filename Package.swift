@@ -39,11 +39,15 @@ let package = Package(
     products: [
         .executable(name: "frugal", targets: ["frugal"]),
         .library(name: "Frugal", targets: ["FrugalRandom", "FrugalCore", "FrugalQuant", "FrugalSpec", "FrugalIO",
-                                           "FrugalText", "FrugalEstimate", "FrugalModels", "FrugalTrain"]),
+                                           "FrugalText", "FrugalEstimate", "FrugalModels", "FrugalTrain", "FrugalServe"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        // frugal serve: the HTTP server, graceful shutdown, and (tests only) an HTTP client.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     // MARK: internal targets
     targets: [
@@ -62,9 +66,14 @@ let package = Package(
                 swiftSettings: numeric),
         .target(name: "FrugalTrain", dependencies: ["FrugalModels", "FrugalEstimate"], swiftSettings: numeric),
         .target(name: "FrugalEstimate", dependencies: ["FrugalSpec", "FrugalRandom"], swiftSettings: strict),
+        .target(name: "FrugalServe", dependencies: [
+            "FrugalModels", "FrugalTrain", "FrugalText",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], swiftSettings: strict),
         .executableTarget(name: "frugal", dependencies: [
             "FrugalCore", "FrugalQuant", "FrugalSpec", "FrugalIO", "FrugalText", "FrugalEstimate",
-            "FrugalModels", "FrugalTrain",
+            "FrugalModels", "FrugalTrain", "FrugalServe",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
         ], swiftSettings: numeric),
@@ -82,6 +91,11 @@ let package = Package(
         .testTarget(name: "FrugalModelsTests", dependencies: ["FrugalModels", "FrugalTrain", "FrugalEstimate"],
                     resources: [.copy("Fixtures")], swiftSettings: numeric),
         .testTarget(name: "FrugalTrainTests", dependencies: ["FrugalTrain", "FrugalEstimate"], swiftSettings: numeric),
+        .testTarget(name: "FrugalServeTests", dependencies: [
+            "FrugalServe", "FrugalModels", "FrugalTrain",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v5]
 )

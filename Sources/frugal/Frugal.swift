@@ -25,6 +25,7 @@ struct Frugal: ParsableCommand {
             PretrainCommand.self,
             QuantizeCommand.self,
             ScalingCommand.self,
+            ServeCommand.self,
             TokenizeCommand.self,
         ]
     )
