@@ -5,6 +5,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import FrugalIO
 import FrugalModels
 import FrugalServe
 
@@ -28,6 +29,7 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("queue-size"), help: "Most requests waiting for the model; more get 429.") var queueSize: Int = 16
     @Option(name: .customLong("model-name"), help: "The base model's id in /v1/models (default: from MODEL).") var modelName: String?
     @OptionGroup var weights: InferenceWeightFlags
+    @Option(help: "A Jinja chat template file to use instead of the model's own.") var chatTemplate: String?
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port \(port) is out of range: it must be 0…65535") }
@@ -52,8 +54,9 @@ struct ServeCommand: ParsableCommand {
     }
 
     func run() throws {
-        let tokenizer = try ModelTokenizer.load(model)
-        let llm = try weights.load(model)
+        let files = try ModelFiles.open(model)
+        let tokenizer = try ModelTokenizer.load(files, chatTemplateFile: chatTemplate)
+        let llm = try weights.load(files)
         let served = try ServedModel(model: llm, tokenizer: tokenizer, baseID: baseID, adapters: try parsedAdapters())
         let server = OpenAIServer(model: served, configuration: ServeConfiguration(
             host: host, port: port, apiKey: apiKey, queueCapacity: queueSize))
