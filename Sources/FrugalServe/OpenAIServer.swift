@@ -110,7 +110,7 @@ public final class OpenAIServer: Sendable {
         if body.hasTools { throw APIError.badRequest("Tool calling is not supported by this server: leave 'tools' out.", param: "tools") }
         if body.wantsLogprobs { throw APIError.badRequest("'logprobs' is not supported by this server.", param: "logprobs") }
         let prompt = try planner.chatPrompt(body.messages)
-        let gen = try planner.generation(prompt: prompt, body.sampling, adapter: adapter)
+        let gen = try planner.generation(prompt: prompt, body.sampling, adapter: adapter, promptParam: "messages")
         let ticket = try queue.submit(gen)
         let id = "chatcmpl-" + Self.randomID(), created = Int(Date().timeIntervalSince1970)
         if body.sampling.stream == true {
@@ -146,7 +146,7 @@ public final class OpenAIServer: Sendable {
         let (adapter, modelID) = try planner.model(body.model)
         if body.wantsLogprobs { throw APIError.badRequest("'logprobs' is not supported by this server.", param: "logprobs") }
         let prompt = try planner.completionPrompt(body.prompt)
-        let gen = try planner.generation(prompt: prompt, body.sampling, adapter: adapter)
+        let gen = try planner.generation(prompt: prompt, body.sampling, adapter: adapter, promptParam: "prompt")
         let echo: String
         if body.echo, case let .text(t) = body.prompt { echo = t } else { echo = "" }
         let ticket = try queue.submit(gen)

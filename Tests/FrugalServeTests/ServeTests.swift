@@ -168,8 +168,9 @@ final class ServeTests: XCTestCase {
             expect(try await s.request(.GET, "/v1/nothing"), 404)
             // 413: a prompt longer than the 128-token context; a body over the size limit.
             let long = String(repeating: "lorem ipsum ", count: 200)
-            expect(try await s.post(chatPath, ["messages": [["role": "user", "content": long]]]), 413, code: "context_length_exceeded")
-            expect(try await s.post("/v1/completions", ["prompt": long]), 413)
+            expect(try await s.post(chatPath, ["messages": [["role": "user", "content": long]]]), 413, param: "messages",
+                   code: "context_length_exceeded")
+            expect(try await s.post("/v1/completions", ["prompt": long]), 413, param: "prompt")
             let huge = "{\"prompt\": \"" + String(repeating: "a", count: 5 << 20) + "\"}"
             do { let r = try await s.request(.POST, "/v1/completions", body: huge); XCTAssertEqual(r.status, 413, r.body) }
             // A max_tokens beyond the context is cut to what is left (finish_reason length at the end).
