@@ -38,6 +38,7 @@ public final class OpenAIServer: Sendable {
     public let configuration: ServeConfiguration
     public let queue: GenerationQueue
     let planner: RequestPlanner
+    private let running = RunningGroup()
 
     public init(model: ServedModel, configuration: ServeConfiguration) {
         self.configuration = configuration
@@ -62,7 +63,15 @@ public final class OpenAIServer: Sendable {
             gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [], logger: app.logger)
         config.maximumGracefulShutdownDuration = Duration.seconds(30)
         defer { queue.shutdown() }
-        try await ServiceGroup(configuration: config).run()
+        let group = ServiceGroup(configuration: config)
+        if running.set(group) { await group.triggerGracefulShutdown() }
+        try await group.run()
+    }
+
+    /// Shuts a running server down as SIGTERM would: generations stop, connections drain, `run`
+    /// returns. Called before `run`, the server stops as soon as it starts.
+    public func shutdown() async {
+        if let group = running.requestShutdown() { await group.triggerGracefulShutdown() }
     }
 
     public func makeRouter() -> Router<BasicRequestContext> {
@@ -240,6 +249,17 @@ struct HealthBody: Codable {
 extension FinishReason {
     /// OpenAI's finish_reason ("stop" or "length"; a cancelled reply reached no one).
     var wire: String { self == .length ? "length" : "stop" }
+}
+
+/// The service group of a running server, and whether shutdown was asked for before it existed.
+private final class RunningGroup: @unchecked Sendable {
+    private let lock = NSLock()
+    private var group: ServiceGroup?
+    private var shutdownRequested = false
+
+    /// Stores the group; true when shutdown was already requested.
+    func set(_ g: ServiceGroup) -> Bool { lock.withLock { group = g; return shutdownRequested } }
+    func requestShutdown() -> ServiceGroup? { lock.withLock { shutdownRequested = true; return group } }
 }
 
 /// Stops the generation queue when graceful shutdown begins (before the server drains).
