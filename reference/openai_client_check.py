@@ -20,7 +20,7 @@ checks through the openai client:
   - the server still answers /health afterwards, and SIGINT stops it with exit status 0.
 Prints one line per check and 'N passed, M failed'; exits non-zero on a failure.
 
-Run:  reference/.venv/bin/python reference/openai_client_check.py [--frugal .build_serve/release/frugal] [--model default]
+Run:  reference/.venv/bin/python reference/openai_client_check.py [--frugal .build_serve/release/frugal] [--model default] [--load-in-4bit]
 """
 import argparse
 import concurrent.futures
@@ -120,6 +120,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--frugal", default=os.path.join(ROOT, ".build_serve/release/frugal"))
     ap.add_argument("--model", default="default")
+    ap.add_argument("--load-in-4bit", action="store_true", help="serve the base in NF4 (adapters stay Float32 branches)")
     args = ap.parse_args()
 
     gguf_path = model_path(args.model)
@@ -130,7 +131,7 @@ def main():
 
     port = free_port()
     cmd = [args.frugal, "serve", args.model, "--port", str(port), "--api-key", KEY,
-           "--adapter", f"alpha={tmp}/alpha", "--adapter", f"beta={tmp}/beta"]
+           "--adapter", f"alpha={tmp}/alpha", "--adapter", f"beta={tmp}/beta"] + (["--load-in-4bit"] if args.load_in_4bit else [])
     print("$", " ".join(cmd))
     server = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"

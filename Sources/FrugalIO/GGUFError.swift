@@ -37,39 +37,39 @@ public enum GGUFError: Error, CustomStringConvertible, Equatable {
         case .truncated(let p, let what, let off, let need, let avail):
             return "\(p): truncated or corrupt: \(what) at byte \(off) needs \(need) bytes but only \(avail) remain; re-download the file"
         case .unknownValueType(let p, let k, let c):
-            return "\(p): metadata key \"\(k)\" has unknown value type \(c); the file is corrupt or from a newer GGUF version"
+            return "\(p): metadata key \(SafeText.quoted(k)) has unknown value type \(c); the file is corrupt or from a newer GGUF version"
         case .nestingTooDeep(let p, let k):
-            return "\(p): metadata key \"\(k)\" nests arrays too deeply; the file is corrupt"
+            return "\(p): metadata key \(SafeText.quoted(k)) nests arrays too deeply; the file is corrupt"
         case .duplicateKey(let p, let k):
-            return "\(p): metadata key \"\(k)\" appears twice; the file is corrupt"
+            return "\(p): metadata key \(SafeText.quoted(k)) appears twice; the file is corrupt"
         case .badAlignment(let p, let v):
             return "\(p): general.alignment = \(v) is not a positive power of two; the file is corrupt"
         case .tooManyDimensions(let p, let t, let n):
-            return "\(p): tensor \"\(t)\" claims \(n) dimensions (at most 4); the file is corrupt"
+            return "\(p): tensor \(SafeText.quoted(t)) claims \(n) dimensions (at most 4); the file is corrupt"
         case .badShape(let p, let t, let d, let r):
-            return "\(p): tensor \"\(t)\" has shape \(d): \(r); the file is corrupt"
+            return "\(p): tensor \(SafeText.quoted(t)) has shape \(d): \(r); the file is corrupt"
         case .unknownGGMLType(let p, let t, let c):
-            return "\(p): tensor \"\(t)\" has unknown ggml type \(c); the file is corrupt or uses a type newer than Frugal knows"
+            return "\(p): tensor \(SafeText.quoted(t)) has unknown ggml type \(c); the file is corrupt or uses a type newer than Frugal knows"
         case .misalignedOffset(let p, let t, let o, let a):
-            return "\(p): tensor \"\(t)\" data offset \(o) is not a multiple of the alignment \(a); the file is corrupt"
+            return "\(p): tensor \(SafeText.quoted(t)) data offset \(o) is not a multiple of the alignment \(a); the file is corrupt"
         case .tensorOutOfBounds(let p, let t, let o, let b, let s):
-            return "\(p): tensor \"\(t)\" (offset \(o), \(b) bytes) runs past the end of the data section (\(s) bytes); the file is truncated or corrupt"
+            return "\(p): tensor \(SafeText.quoted(t)) (offset \(o), \(b) bytes) runs past the end of the data section (\(s) bytes); the file is truncated or corrupt"
         case .overlappingTensors(let p, let a, let b):
-            return "\(p): tensors \"\(a)\" and \"\(b)\" overlap in the data section; the file is corrupt"
+            return "\(p): tensors \(SafeText.quoted(a)) and \(SafeText.quoted(b)) overlap in the data section; the file is corrupt"
         case .duplicateTensor(let p, let t):
-            return "\(p): tensor \"\(t)\" appears twice; the file is corrupt"
+            return "\(p): tensor \(SafeText.quoted(t)) appears twice; the file is corrupt"
         case .tensorNotFound(let p, let t):
-            return "\(p): no tensor named \"\(t)\"; run `frugal info` on the file to list its tensors"
+            return "\(p): no tensor named \(SafeText.quoted(t)); run `frugal info` on the file to list its tensors"
         case .cannotDequantize(let p, let t, let ty):
-            return "\(p): tensor \"\(t)\" has type \(ty), which Frugal cannot dequantize (supported: F32 F16 BF16 Q8_0 Q4_0 Q4_1 Q5_0 Q5_1 Q4_K Q5_K Q6_K); use a model quantized to one of those"
+            return "\(p): tensor \(SafeText.quoted(t)) has type \(ty), which Frugal cannot dequantize (supported: F32 F16 BF16 Q8_0 Q4_0 Q4_1 Q5_0 Q5_1 Q4_K Q5_K Q6_K); use a model quantized to one of those"
         case .missingKey(let p, let k):
-            return "\(p): metadata key \"\(k)\" is missing; the file was not written by a Llama converter Frugal understands"
+            return "\(p): metadata key \(SafeText.quoted(k)) is missing; the file was not written by a Llama converter Frugal understands"
         case .wrongValueType(let p, let k, let e, let f):
-            return "\(p): metadata key \"\(k)\" should be \(e) but is \(f)"
+            return "\(p): metadata key \(SafeText.quoted(k)) should be \(e) but is \(f)"
         case .invalidValue(let p, let k, let r):
-            return "\(p): metadata key \"\(k)\": \(r)"
+            return "\(p): metadata key \(SafeText.quoted(k)): \(r)"
         case .unsupportedArchitecture(let p, let a):
-            return "\(p): architecture \"\(a)\" is not supported by the GGUF reader (supported: llama); use a Llama-family GGUF or an HF model directory"
+            return "\(p): architecture \(SafeText.quoted(a)) is not supported by the GGUF reader (supported: llama); use a Llama-family GGUF or an HF model directory"
         case .unsupportedFeature(let p, let f, let d):
             return "\(p): \(f) is not implemented (\(d)); Frugal refuses rather than compute something different"
         }

@@ -109,6 +109,17 @@ extension GGUFFile {
         config.ropeFrequencyFactors = try ropeFrequencyFactors(headDim: headDim)
         config.padTokenId = try optionalInt("tokenizer.ggml.padding_token_id").flatMap { (0..<vocab).contains($0) ? $0 : nil }
         try family.readGGUF(&config, self, a)
+        // Every path (info, generate, finetune, quantize) gets a config within the supported limits.
+        do { try config.validate(source: path) } catch let ModelConfigError.invalid(_, field, reason) {
+            let ggufKey = [
+                "vocab_size": "vocab_size", "hidden_size": "embedding_length", "intermediate_size": "feed_forward_length",
+                "num_hidden_layers": "block_count", "num_attention_heads": "attention.head_count",
+                "num_key_value_heads": "attention.head_count_kv", "head_dim": "attention.key_length",
+                "max_position_embeddings": "context_length", "rope_theta": "rope.freq_base",
+                "rms_norm_eps": "attention.layer_norm_rms_epsilon",
+            ][field].map { a + $0 } ?? field
+            throw GGUFError.invalidValue(path: path, key: ggufKey, reason: reason)
+        }
         return config
     }
 

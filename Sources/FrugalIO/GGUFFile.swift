@@ -28,6 +28,9 @@ public final class GGUFFile: @unchecked Sendable {
 
     static let maxDims = 4
     static let maxNesting = 8
+    /// Longest key or tensor name accepted, in bytes (llama.cpp limits tensor names to 64; keys
+    /// are short dotted paths). A longer one is refused before it is decoded.
+    public static let maxNameBytes = 4096
 
     /// Opens and parses `path`. Throws GGUFError on any problem.
     public init(path: String) throws {
@@ -61,9 +64,11 @@ public final class GGUFFile: @unchecked Sendable {
         keys.reserveCapacity(Int(kvCount))
         for i in 0..<Int(kvCount) {
             let key: String
-            do { key = try Self.readString(&r) } catch let e as ByteReaderError { throw truncated("key of metadata entry \(i)", e) }
+            do { key = try Self.readName(&r, what: "key of metadata entry \(i)", path: path) } catch let e as ByteReaderError {
+                throw truncated("key of metadata entry \(i)", e)
+            }
             let code: UInt32
-            do { code = try r.u32() } catch let e as ByteReaderError { throw truncated("type of \"\(key)\"", e) }
+            do { code = try r.u32() } catch let e as ByteReaderError { throw truncated("type of \(SafeText.quoted(key))", e) }
             guard let type = GGUFValueType(rawValue: code) else {
                 throw GGUFError.unknownValueType(path: path, key: key, code: code)
             }
@@ -94,7 +99,9 @@ public final class GGUFFile: @unchecked Sendable {
         raw.reserveCapacity(Int(tensorCount))
         for i in 0..<Int(tensorCount) {
             let name: String
-            do { name = try Self.readString(&r) } catch let e as ByteReaderError { throw truncated("name of tensor \(i)", e) }
+            do { name = try Self.readName(&r, what: "name of tensor \(i)", path: path) } catch let e as ByteReaderError {
+                throw truncated("name of tensor \(i)", e)
+            }
             do {
                 let nd = try r.u32()
                 if nd > Self.maxDims { throw GGUFError.tooManyDimensions(path: path, tensor: name, count: nd) }
@@ -103,7 +110,7 @@ public final class GGUFFile: @unchecked Sendable {
                 let code = try r.u32()
                 let offset = try r.u64()
                 raw.append(RawInfo(name: name, dims: dims, code: code, offset: offset))
-            } catch let e as ByteReaderError { throw truncated("info of tensor \"\(name)\"", e) }
+            } catch let e as ByteReaderError { throw truncated("info of tensor \(SafeText.quoted(name))", e) }
         }
 
         // Data section.
@@ -169,6 +176,20 @@ public final class GGUFFile: @unchecked Sendable {
 
     // MARK: parsing helpers
 
+    /// A key or tensor name: a string of at most `maxNameBytes` bytes (checked before decoding).
+    static func readName(_ r: inout ByteReader, what: String, path: String) throws -> String {
+        let start = r.offset
+        let n = try r.u64()
+        try r.require(n)   // past the end: reported as truncation
+        if n > UInt64(maxNameBytes) {
+            let head = String(decoding: try r.bytes(UInt64(min(64, r.remaining))), as: UTF8.self)
+            throw GGUFError.invalidValue(path: path, key: head + "…",
+                                         reason: "the \(what) at byte \(start) is \(n) bytes long, more than the \(maxNameBytes) allowed; the file is corrupt")
+        }
+        let b = try r.bytes(n)
+        return String(decoding: b, as: UTF8.self)
+    }
+
     static func readString(_ r: inout ByteReader) throws -> String {
         let n = try r.u64()
         let b = try r.bytes(n)
@@ -201,13 +222,21 @@ public final class GGUFFile: @unchecked Sendable {
                 }
                 let n = try r.u64()
                 try r.require(count: n, each: et.minimumSize)
+                if let size = et.fixedSize {
+                    // Fixed-width elements stay as their bytes: memory ≈ the file's bytes.
+                    let raw = try r.bytes(n * UInt64(size))
+                    if et == .bool, let bad = raw.first(where: { $0 > 1 }) {
+                        throw GGUFError.invalidValue(path: path, key: key, reason: "bool byte is \(bad), expected 0 or 1")
+                    }
+                    return .array(et, GGUFArray(packed: et, bytes: Array(raw)))
+                }
                 var a = [GGUFValue]()
                 a.reserveCapacity(Int(n))
                 for _ in 0..<Int(n) { a.append(try readValue(&r, type: et, key: key, path: path, depth: depth + 1)) }
-                return .array(et, a)
+                return .array(et, GGUFArray(a))
             }
         } catch let e as ByteReaderError {
-            throw GGUFError.truncated(path: path, what: "value of \"\(key)\"", offset: e.offset, needed: e.needed, available: e.available)
+            throw GGUFError.truncated(path: path, what: "value of \(SafeText.quoted(key))", offset: e.offset, needed: e.needed, available: e.available)
         }
     }
 }

@@ -55,6 +55,11 @@ extension GGUFFile {
                 throw GGUFError.invalidValue(path: path, key: "tokenizer.ggml.token_type",
                                              reason: "\(t.count) types for \(tokens.count) tokens")
             }
+            // Types are small codes (llama.cpp's llama_token_type); a value past Int32 is corrupt.
+            if let i = t.firstIndex(where: { Int32(exactly: $0) == nil }) {
+                throw GGUFError.invalidValue(path: path, key: "tokenizer.ggml.token_type",
+                                             reason: "the type of token \(i) is \(t[i]), outside the 32-bit range of token types")
+            }
             types = t
         }
         var scores = [Float]()

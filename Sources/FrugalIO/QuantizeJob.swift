@@ -22,6 +22,7 @@ public enum QuantizeJob {
                            progress: ((Int, Int, String) -> Void)? = nil) throws -> QuantizeReport {
         try options.validate()
         let input = try QuantizeInput.open(source)
+        try refuseOutputHoldingInput(output: output, input: input.path)
         let cfg = input.config
         guard cfg.architecture != .gpt2 else {
             throw QuantizeError.unsupportedArchitecture(path: input.path, architecture: "gpt2 (Conv1D weights)")
@@ -95,6 +96,28 @@ public enum QuantizeJob {
             dir.discard()
             if let e = error as? QuantizeError { throw e }
             throw QuantizeError.writeFailed(path: dir.destination, reason: "\(error)")
+        }
+    }
+
+    /// The output folder is replaced as a whole (with --force), so it must not be the input
+    /// folder or any folder above the input: that would delete the model being read.
+    /// Compared after resolving symbolic links and `..`.
+    static func refuseOutputHoldingInput(output: String, input: String) throws {
+        func canonical(_ p: String) -> String {
+            var url = URL(fileURLWithPath: p).standardizedFileURL
+            // Resolve links on the longest existing prefix (the output may not exist yet).
+            var tail: [String] = []
+            while !FileManager.default.fileExists(atPath: url.path) && url.pathComponents.count > 1 {
+                tail.insert(url.lastPathComponent, at: 0)
+                url.deleteLastPathComponent()
+            }
+            var r = url.resolvingSymlinksInPath().path
+            for t in tail { r = (r as NSString).appendingPathComponent(t) }
+            return r.count > 1 && r.hasSuffix("/") ? String(r.dropLast()) : r
+        }
+        let out = canonical(output), inp = canonical(input)
+        if inp == out || inp.hasPrefix(out == "/" ? "/" : out + "/") {
+            throw QuantizeError.outputHoldsInput(output: output, input: input)
         }
     }
 

@@ -25,16 +25,16 @@ public enum SafetensorsError: Error, CustomStringConvertible, Equatable {
             return "\(p): header length \(n) exceeds the 100 MB limit of the format; the file is corrupt"
         case .badHeader(let p, let r): return "\(p): bad safetensors header: \(r)"
         case .unknownDType(let p, let t, let d):
-            return "\(p): tensor \"\(t)\" has unknown dtype \"\(d)\" (known: \(SafetensorsDType.allCases.map(\.rawValue).joined(separator: " ")))"
-        case .badShape(let p, let t, let r): return "\(p): tensor \"\(t)\": bad shape: \(r); the file is corrupt"
-        case .badOffsets(let p, let t, let r): return "\(p): tensor \"\(t)\": bad data_offsets: \(r); the file is corrupt or truncated"
-        case .overlappingTensors(let p, let a, let b): return "\(p): tensors \"\(a)\" and \"\(b)\" overlap; the file is corrupt"
+            return "\(p): tensor \(SafeText.quoted(t)) has unknown dtype \(SafeText.quoted(d)) (known: \(SafetensorsDType.allCases.map(\.rawValue).joined(separator: " ")))"
+        case .badShape(let p, let t, let r): return "\(p): tensor \(SafeText.quoted(t)): bad shape: \(r); the file is corrupt"
+        case .badOffsets(let p, let t, let r): return "\(p): tensor \(SafeText.quoted(t)): bad data_offsets: \(r); the file is corrupt or truncated"
+        case .overlappingTensors(let p, let a, let b): return "\(p): tensors \(SafeText.quoted(a)) and \(SafeText.quoted(b)) overlap; the file is corrupt"
         case .bufferNotCovered(let p, let r): return "\(p): the data buffer is not exactly covered by the tensors (\(r)); the file is corrupt"
-        case .tensorNotFound(let p, let t): return "\(p): no tensor named \"\(t)\"; run `frugal info` to list the tensors"
+        case .tensorNotFound(let p, let t): return "\(p): no tensor named \(SafeText.quoted(t)); run `frugal info` to list the tensors"
         case .notAFloatType(let p, let t, let d):
-            return "\(p): tensor \"\(t)\" has dtype \(d), which is not a floating-point type; read its raw bytes instead"
+            return "\(p): tensor \(SafeText.quoted(t)) has dtype \(d), which is not a floating-point type; read its raw bytes instead"
         case .badIndex(let p, let r): return "\(p): bad sharded-checkpoint index: \(r)"
-        case .duplicateTensor(let p, let t): return "\(p): tensor \"\(t)\" appears more than once"
+        case .duplicateTensor(let p, let t): return "\(p): tensor \(SafeText.quoted(t)) appears more than once"
         case .writeFailed(let p, let r): return "\(p): cannot write: \(r)"
         }
     }

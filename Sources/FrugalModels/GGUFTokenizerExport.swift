@@ -87,8 +87,8 @@ public enum GGUFTokenizerExport {
             else if let p = m as? [String], p.count == 2 { merges.append(.string(p[0] + " " + p[1])) }
         }
         var keys: Keys = [("tokenizer.ggml.model", .string("gpt2")), ("tokenizer.ggml.pre", .string(preName(tj["pre_tokenizer"], &notes))),
-                          ("tokenizer.ggml.tokens", .array(.string, tokens)), ("tokenizer.ggml.token_type", .array(.int32, types))]
-        keys.append(("tokenizer.ggml.merges", .array(.string, merges)))
+                          ("tokenizer.ggml.tokens", .array(.string, GGUFArray(tokens))), ("tokenizer.ggml.token_type", .array(.int32, GGUFArray(types)))]
+        keys.append(("tokenizer.ggml.merges", .array(.string, GGUFArray(merges))))
         func tokenString(_ key: String) -> String? {
             if let s = config[key] as? String { return s }
             return (config[key] as? [String: Any])?["content"] as? String

@@ -32,10 +32,10 @@ public struct APIError: Error, HTTPResponseError, CustomStringConvertible, Senda
                  param: "model", code: "model_not_found")
     }
 
-    public static func promptTooLong(tokens: Int, context: Int) -> APIError {
+    public static func promptTooLong(tokens: Int, context: Int, param: String) -> APIError {
         APIError(status: .contentTooLarge,
                  message: "The prompt is \(tokens) tokens; this model's context is \(context) tokens, and at least one must be left for the reply. Shorten the prompt.",
-                 param: "messages", code: "context_length_exceeded")
+                 param: param, code: "context_length_exceeded")
     }
 
     public static let unauthorized = APIError(status: .unauthorized,

@@ -36,7 +36,11 @@ public struct MessageContent: Codable, Equatable, Sendable {
         let c = try decoder.singleValueContainer()
         if c.decodeNil() { text = ""; return }
         if let s = try? c.decode(String.self) { text = s; return }
-        let parts = try c.decode([Part].self)
+        let parts: [Part]
+        do { parts = try c.decode([Part].self) } catch {
+            throw DecodingError.dataCorruptedError(in: c, debugDescription:
+                "content must be a string, a list of {\"type\": \"text\", \"text\": …} parts, or null")
+        }
         var joined = ""
         for p in parts {
             guard p.type == "text", let t = p.text else {

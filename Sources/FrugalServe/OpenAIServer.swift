@@ -38,6 +38,7 @@ public final class OpenAIServer: Sendable {
     public let configuration: ServeConfiguration
     public let queue: GenerationQueue
     let planner: RequestPlanner
+    private let running = RunningGroup()
 
     public init(model: ServedModel, configuration: ServeConfiguration) {
         self.configuration = configuration
@@ -62,7 +63,15 @@ public final class OpenAIServer: Sendable {
             gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [], logger: app.logger)
         config.maximumGracefulShutdownDuration = Duration.seconds(30)
         defer { queue.shutdown() }
-        try await ServiceGroup(configuration: config).run()
+        let group = ServiceGroup(configuration: config)
+        if running.set(group) { await group.triggerGracefulShutdown() }
+        try await group.run()
+    }
+
+    /// Shuts a running server down as SIGTERM would: generations stop, connections drain, `run`
+    /// returns. Called before `run`, the server stops as soon as it starts.
+    public func shutdown() async {
+        if let group = running.requestShutdown() { await group.triggerGracefulShutdown() }
     }
 
     public func makeRouter() -> Router<BasicRequestContext> {
@@ -110,7 +119,7 @@ public final class OpenAIServer: Sendable {
         if body.hasTools { throw APIError.badRequest("Tool calling is not supported by this server: leave 'tools' out.", param: "tools") }
         if body.wantsLogprobs { throw APIError.badRequest("'logprobs' is not supported by this server.", param: "logprobs") }
         let prompt = try planner.chatPrompt(body.messages)
-        let gen = try planner.generation(prompt: prompt, body.sampling, adapter: adapter)
+        let gen = try planner.generation(prompt: prompt, body.sampling, adapter: adapter, promptParam: "messages")
         let ticket = try queue.submit(gen)
         let id = "chatcmpl-" + Self.randomID(), created = Int(Date().timeIntervalSince1970)
         if body.sampling.stream == true {
@@ -146,7 +155,7 @@ public final class OpenAIServer: Sendable {
         let (adapter, modelID) = try planner.model(body.model)
         if body.wantsLogprobs { throw APIError.badRequest("'logprobs' is not supported by this server.", param: "logprobs") }
         let prompt = try planner.completionPrompt(body.prompt)
-        let gen = try planner.generation(prompt: prompt, body.sampling, adapter: adapter)
+        let gen = try planner.generation(prompt: prompt, body.sampling, adapter: adapter, promptParam: "prompt")
         let echo: String
         if body.echo, case let .text(t) = body.prompt { echo = t } else { echo = "" }
         let ticket = try queue.submit(gen)
@@ -240,6 +249,17 @@ struct HealthBody: Codable {
 extension FinishReason {
     /// OpenAI's finish_reason ("stop" or "length"; a cancelled reply reached no one).
     var wire: String { self == .length ? "length" : "stop" }
+}
+
+/// The service group of a running server, and whether shutdown was asked for before it existed.
+private final class RunningGroup: @unchecked Sendable {
+    private let lock = NSLock()
+    private var group: ServiceGroup?
+    private var shutdownRequested = false
+
+    /// Stores the group; true when shutdown was already requested.
+    func set(_ g: ServiceGroup) -> Bool { lock.withLock { group = g; return shutdownRequested } }
+    func requestShutdown() -> ServiceGroup? { lock.withLock { shutdownRequested = true; return group } }
 }
 
 /// Stops the generation queue when graceful shutdown begins (before the server drains).

@@ -54,8 +54,9 @@ struct RequestPlanner: Sendable {
         }
     }
 
-    func generation(prompt: [Int32], _ f: SamplingFields, adapter: String?) throws(APIError) -> GenerationRequest {
-        guard !prompt.isEmpty else { throw .badRequest("The prompt is empty: it encodes to no tokens.", param: "prompt") }
+    /// `promptParam`: the field the prompt came from ("messages" or "prompt"), for error messages.
+    func generation(prompt: [Int32], _ f: SamplingFields, adapter: String?, promptParam: String) throws(APIError) -> GenerationRequest {
+        guard !prompt.isEmpty else { throw .badRequest("The prompt is empty: it encodes to no tokens.", param: promptParam) }
         if let n = f.n, n != 1 { throw .badRequest("'n' must be 1 (one choice per request), not \(n).", param: "n") }
         let temperature = f.temperature ?? 1
         guard temperature >= 0 && temperature <= 2 else {
@@ -68,7 +69,7 @@ struct RequestPlanner: Sendable {
         let stops = f.stop?.values ?? []
         guard stops.count <= 16 else { throw .badRequest("'stop' has \(stops.count) strings; at most 16 are accepted.", param: "stop") }
         let room = info.contextLength - prompt.count
-        guard room >= 1 else { throw .promptTooLong(tokens: prompt.count, context: info.contextLength) }
+        guard room >= 1 else { throw .promptTooLong(tokens: prompt.count, context: info.contextLength, param: promptParam) }
         var maxTokens = room
         if let m = f.maxCompletionTokens ?? f.maxTokens {
             let name = f.maxCompletionTokens != nil ? "max_completion_tokens" : "max_tokens"

@@ -31,6 +31,9 @@ public final class ServedModel {
     let adapters: [String: LoRAAdapter]
     /// The adapter now attached (nil: the bare base).
     private(set) var current: String?
+    /// The model's decoding head as loaded (the 8-bit head of --load-in-4bit, or nil). Decoding
+    /// uses it in place of the head, so it is set aside while an adapter that wraps lm_head is in place.
+    private let loadedDecodingHead: (any LinearLayer)?
 
     /// `adapters`: (name, PEFT adapter folder) pairs, loaded onto `model` one at a time and detached.
     public init(model: DecoderModel, tokenizer: ModelTokenizer, baseID: String,
@@ -47,6 +50,7 @@ public final class ServedModel {
         self.model = model
         self.tokenizer = tokenizer
         self.adapters = loaded
+        loadedDecodingHead = model.decodingHead
         info = ServedModelInfo(baseID: baseID, adapterIDs: adapters.map { $0.name },
                                contextLength: model.config.maxPositionEmbeddings,
                                created: Int(Date().timeIntervalSince1970))
@@ -57,9 +61,11 @@ public final class ServedModel {
         guard name != current else { return }
         if let current, let a = adapters[current] { a.detach() }
         current = nil
+        model.decodingHead = loadedDecodingHead
         if let name {
             guard let a = adapters[name] else { throw ServeError.unknownAdapter(name) }
             try a.attach(to: model)
+            if a.entries.contains(where: { $0.block == nil }) { model.decodingHead = nil }
             current = name
         }
     }

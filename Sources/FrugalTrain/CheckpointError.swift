@@ -10,6 +10,10 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
     /// The checkpoint is at a later step than the run is configured to end.
     case pastEnd(step: Int, steps: Int)
     case writeFailed(path: String, reason: String)
+    /// The tensors file does not hash to the checksum recorded when it was written.
+    case checksumMismatch(file: String, expected: String, found: String)
+    /// The checkpoint was trained on other data (fingerprints differ).
+    case dataChanged(expected: String, found: String)
 
     public var description: String {
         switch self {
@@ -27,6 +31,10 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
             return "the checkpoint's LoRA configuration (rank, alpha, dropout, rsLoRA, targets) differs from this adapter's; resume with the same LoRA settings"
         case let .pastEnd(step, steps):
             return "the checkpoint is at step \(step), past this run's \(steps) steps; resume with --steps \(step) or more"
+        case let .checksumMismatch(file, expected, found):
+            return "checkpoint file \(file) is damaged: its checksum is \(found), \(expected) was recorded; resume from another checkpoint"
+        case let .dataChanged(expected, found):
+            return "the checkpoint was trained on different data (fingerprint \(expected), this data \(found)); resume with the same data, or pass --allow-data-change to continue on the new data"
         case let .writeFailed(path, reason):
             return "could not write checkpoint \(path): \(reason); check the folder's permissions and free space"
         }

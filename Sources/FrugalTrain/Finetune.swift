@@ -14,6 +14,11 @@
 // max_steps changes on resume: the constant schedule (the default) is unchanged, while cosine and
 // linear decay are stretched, so the learning rate at the resume point rises to the longer
 // schedule's value there.
+// Run folders cannot be corrupted by the usual accidents: a lock (RunFolderLock) keeps a second
+// run out of the folder; on resume the newest checkpoint that loads intact is used (a damaged
+// newer one is skipped with a warning), a checkpoint of other data is refused unless
+// `allowDataChange`, metrics.jsonl is cut back to the resumed step (so each step appears once),
+// and the hidden temporary folders of checkpoint writes that were killed are removed.
 // The library reports through `FinetuneEvent`s; the CLI prints.
 import Foundation
 import FrugalCore
@@ -42,6 +47,8 @@ public enum FinetuneEvent {
     case saved(String)
     /// `shouldStop` asked to stop: a checkpoint was saved at `step`; `--resume` continues from it.
     case interrupted(step: Int)
+    /// Something the person should know that does not stop the run (a damaged checkpoint skipped).
+    case warning(String)
 }
 
 public final class Finetune {
@@ -73,7 +80,16 @@ public final class Finetune {
         }
         let train = batches(trainSet, shuffle: true)
         valid = validSet.map { batches($0, shuffle: false) } ?? []
-        let steps = config.steps ?? max(1, Int((config.epochs * Double(train.count) / Double(config.gradAccum)).rounded(.up)))
+        let steps: Int
+        if let s = config.steps { steps = s } else {
+            // Bounded in Double before the conversion (epochs ≤ 1e6, validated).
+            let s = (config.epochs * Double(train.count) / Double(config.gradAccum)).rounded(.up)
+            guard s <= Double(FinetuneConfig.maxSteps) else {
+                throw TrainError.invalidOption(field: "epochs", value: "\(config.epochs)",
+                                               expected: "few enough passes for at most \(FinetuneConfig.maxSteps) steps")
+            }
+            steps = max(1, Int(s))
+        }
         config.steps = steps
         config.warmup = config.warmup ?? Int((0.03 * Double(steps)).rounded())
 
@@ -108,10 +124,67 @@ public final class Finetune {
     var checkpointsURL: URL { outputURL.appendingPathComponent("checkpoints") }
 
     /// The newest step-N checkpoint folder in the output folder, if any.
-    public func latestCheckpoint() -> URL? {
+    public func latestCheckpoint() -> URL? { checkpoints().first }
+
+    /// The step-N checkpoint folders in the output folder, newest first.
+    public func checkpoints() -> [URL] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: checkpointsURL.path)) ?? []
         let steps = names.compactMap { $0.hasPrefix("step-") ? Int($0.dropFirst(5)) : nil }
-        return steps.max().map { checkpointsURL.appendingPathComponent("step-\($0)") }
+        return steps.sorted(by: >).map { checkpointsURL.appendingPathComponent("step-\($0)") }
+    }
+
+    /// Loads the newest checkpoint that is intact. A damaged one (malformed, missing a file,
+    /// failing its checksum) is skipped with a warning; any other refusal (other options, other
+    /// data, past the end) is thrown as it is. Returns the folder loaded, or nil when there is none.
+    func resumeFromNewestIntact(allowDataChange: Bool, _ report: (FinetuneEvent) -> Void) throws -> URL? {
+        var firstDamage: Error?
+        for url in checkpoints() {
+            do {
+                try trainer.loadCheckpoint(from: url, allowDataChange: allowDataChange)
+                return url
+            } catch let e as CheckpointError {
+                switch e {
+                case .malformed, .missingFile, .checksumMismatch, .unknownKeys:
+                    report(.warning("skipping damaged checkpoint \(url.path): \(e)"))
+                    firstDamage = firstDamage ?? e
+                default: throw e
+                }
+            }
+        }
+        if let firstDamage { throw firstDamage }
+        return nil
+    }
+
+    /// Removes what killed writes leave behind: checkpoint temporaries (`.step-N.tmp-…`), a
+    /// previous checkpoint moved aside (`.step-N.old-…`, renamed back if step-N itself is missing),
+    /// and the final adapter's staging folders. Only called while holding the folder's lock.
+    func removeStaleTemporaries() {
+        let fm = FileManager.default
+        for name in (try? fm.contentsOfDirectory(atPath: checkpointsURL.path)) ?? [] where name.hasPrefix(".step-") {
+            let url = checkpointsURL.appendingPathComponent(name)
+            if let r = name.range(of: ".old-") {
+                let target = checkpointsURL.appendingPathComponent(String(name[name.index(after: name.startIndex)..<r.lowerBound]))
+                if !fm.fileExists(atPath: target.path), rename(url.path, target.path) == 0 { continue }
+            }
+            try? fm.removeItem(at: url)
+        }
+        for name in (try? fm.contentsOfDirectory(atPath: outputURL.path)) ?? []
+        where name == ".adapter" || name.hasPrefix("..adapter.tmp-") {
+            try? fm.removeItem(at: outputURL.appendingPathComponent(name))
+        }
+    }
+
+    /// Keeps the lines of metrics.jsonl for steps up to `step` (a killed run may have logged steps
+    /// after its last checkpoint; the resumed run logs them again), dropping any torn last line.
+    func trimMetrics(_ url: URL, toStep step: Int) throws {
+        guard let data = FileManager.default.contents(atPath: url.path) else { try Data().write(to: url); return }
+        var kept = Data()
+        for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
+            guard let o = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
+                  let s = (o["step"] as? NSNumber)?.intValue, s <= step else { continue }
+            kept.append(contentsOf: line); kept.append(UInt8(ascii: "\n"))
+        }
+        try kept.write(to: url, options: .atomic)
     }
 
     /// The files and folders a run writes into its output folder (what `overwrite` deletes).
@@ -130,11 +203,15 @@ public final class Finetune {
     /// Trains to the end (continuing from the newest checkpoint when `resume`), saving as configured.
     /// The output folder must not hold another run unless `resume`, or `overwrite` (which deletes
     /// that run's files first). `shouldStop` is polled after every step (the CLI sets it on Ctrl-C):
-    /// the run then saves a checkpoint and returns early.
-    public func run(resume: Bool = false, overwrite: Bool = false, shouldStop: () -> Bool = { false },
-                    report: (FinetuneEvent) -> Void) throws {
+    /// the run then saves a checkpoint and returns early. The output folder is locked for the run
+    /// (pass `lock` when the caller already holds it); a checkpoint of other data is refused
+    /// unless `allowDataChange`.
+    public func run(resume: Bool = false, overwrite: Bool = false, allowDataChange: Bool = false, lock: RunFolderLock? = nil,
+                    shouldStop: () -> Bool = { false }, report: (FinetuneEvent) -> Void) throws {
         precondition(!(resume && overwrite), "resume and overwrite exclude each other")
         let fm = FileManager.default
+        let held = try lock ?? RunFolderLock(folder: config.output)
+        defer { if lock == nil { held.release() } }
         try Self.checkOutput(config.output, resume: resume, overwrite: overwrite)
         if overwrite {
             for f in Self.runFiles where fm.fileExists(atPath: outputURL.appendingPathComponent(f).path) {
@@ -142,15 +219,15 @@ public final class Finetune {
             }
         }
         try fm.createDirectory(at: outputURL, withIntermediateDirectories: true)
+        removeStaleTemporaries()
         report(.prepared(plan))
-        if resume, let ckpt = latestCheckpoint() {
-            try trainer.loadCheckpoint(from: ckpt)
+        if resume, let ckpt = try resumeFromNewestIntact(allowDataChange: allowDataChange, report) {
             report(.resumed(step: trainer.step, from: ckpt.path))
         }
         let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         try enc.encode(config).write(to: outputURL.appendingPathComponent("finetune_config.json"), options: .atomic)
         let metricsURL = outputURL.appendingPathComponent("metrics.jsonl")
-        if !resume || !fm.fileExists(atPath: metricsURL.path) { try Data().write(to: metricsURL) }
+        if resume { try trimMetrics(metricsURL, toStep: trainer.step) } else { try Data().write(to: metricsURL) }
         let log = try FileHandle(forWritingTo: metricsURL)
         defer { try? log.close() }
         log.seekToEndOfFile()

@@ -89,21 +89,59 @@ public struct FinetuneConfig: Codable, Equatable, Sendable {
         self = d
     }
 
+    // Documented upper bounds: far above any run a CPU can do, low enough that every product the
+    // run computes (batch × accumulation × sequence, steps × accumulation) stays far from overflow.
+    /// Most optimizer steps (and warmup, eval and save intervals): 2^40.
+    public static let maxSteps = 1 << 40
+    /// Most passes over the data.
+    public static let maxEpochs = 1e6
+    /// Most sequences per micro-batch: 2^16.
+    public static let maxBatchSize = 1 << 16
+    /// Most micro-batches per optimizer step: 2^20.
+    public static let maxGradAccum = 1 << 20
+    /// Longest sequence: 2^20 tokens.
+    public static let maxSequenceLength = 1 << 20
+    /// Largest memory limit: 2^60 bytes (1 EiB).
+    public static let maxMemoryLimit = 1 << 60
+
     /// Throws the first invalid field, naming it.
     public func validate() throws {
         func bad(_ f: String, _ v: Any, _ e: String) -> TrainError { .invalidOption(field: f, value: "\(v)", expected: e) }
         if data.isEmpty { throw bad("data", "(none)", "a JSONL file or a folder with train.jsonl") }
         if output.isEmpty { throw bad("output", "(none)", "a folder for the adapter and checkpoints") }
-        if rank < 1 { throw bad("rank", rank, "at least 1") }
-        if !(alpha > 0) { throw bad("alpha", alpha, "positive") }
+        if rank < 1 || rank > LoRAConfig.maxRank { throw bad("rank", rank, "from 1 to \(LoRAConfig.maxRank)") }
+        if !(alpha > 0 && alpha.isFinite) { throw bad("alpha", alpha, "a positive finite number") }
         if !(dropout >= 0 && dropout < 1) { throw bad("dropout", dropout, "in [0, 1)") }
-        if let s = steps, s < 1 { throw bad("steps", s, "at least 1") }
-        if !(epochs > 0) { throw bad("epochs", epochs, "positive") }
-        if batchSize < 1 { throw bad("batch_size", batchSize, "at least 1") }
-        if gradAccum < 1 { throw bad("grad_accum", gradAccum, "at least 1") }
-        if maxSeqLen < 2 { throw bad("max_seq_len", maxSeqLen, "at least 2") }
-        if evalEvery < 0 { throw bad("eval_every", evalEvery, "0 (off) or more") }
-        if saveEvery < 0 { throw bad("save_every", saveEvery, "0 (only at the end) or more") }
-        if let m = memoryLimit, m <= 0 { throw bad("memory_limit", m, "a positive number of bytes") }
+        if !(lr >= 0 && lr.isFinite) { throw bad("lr", lr, "a finite number ≥ 0") }
+        if let s = steps, s < 1 || s > Self.maxSteps { throw bad("steps", s, "from 1 to \(Self.maxSteps)") }
+        if !(epochs > 0 && epochs <= Self.maxEpochs) { throw bad("epochs", epochs, "a finite positive number of at most \(Int(Self.maxEpochs))") }
+        if let w = warmup, w < 0 || w > Self.maxSteps { throw bad("warmup", w, "from 0 to \(Self.maxSteps)") }
+        if !(weightDecay >= 0 && weightDecay.isFinite) { throw bad("weight_decay", weightDecay, "a finite number ≥ 0") }
+        if !(maxGradNorm >= 0 && maxGradNorm.isFinite) { throw bad("max_grad_norm", maxGradNorm, "a finite number ≥ 0 (0: off)") }
+        if batchSize < 1 || batchSize > Self.maxBatchSize { throw bad("batch_size", batchSize, "from 1 to \(Self.maxBatchSize)") }
+        if gradAccum < 1 || gradAccum > Self.maxGradAccum { throw bad("grad_accum", gradAccum, "from 1 to \(Self.maxGradAccum)") }
+        if maxSeqLen < 2 || maxSeqLen > Self.maxSequenceLength { throw bad("max_seq_len", maxSeqLen, "from 2 to \(Self.maxSequenceLength)") }
+        if evalEvery < 0 || evalEvery > Self.maxSteps { throw bad("eval_every", evalEvery, "0 (off) or more, at most \(Self.maxSteps)") }
+        if saveEvery < 0 || saveEvery > Self.maxSteps { throw bad("save_every", saveEvery, "0 (only at the end) or more, at most \(Self.maxSteps)") }
+        if let m = memoryLimit, m <= 0 || m > Self.maxMemoryLimit { throw bad("memory_limit", m, "a positive number of bytes, at most 2^60") }
+        if blockSize < 1 || blockSize > 4096 { throw bad("block_size", blockSize, "from 1 to 4096") }
+    }
+
+    /// "4GB", "512MB", "1.5GiB", "1000000" → bytes. Refuses what is not a finite positive size
+    /// of at most `maxMemoryLimit` (1e19B, infB, nanGB) instead of trapping on the conversion.
+    public static func parseByteSize(_ s: String, field: String = "memory_limit") throws -> Int {
+        let t = s.trimmingCharacters(in: .whitespaces).uppercased()
+        let units: [(String, Double)] = [("GIB", 1_073_741_824), ("MIB", 1_048_576), ("KIB", 1024), ("TB", 1e12), ("GB", 1e9),
+                                         ("MB", 1e6), ("KB", 1e3), ("G", 1e9), ("M", 1e6), ("K", 1e3), ("B", 1)]
+        var value: Double?
+        if let v = Int(t) { value = Double(v) }
+        for (u, m) in units where value == nil && t.hasSuffix(u) {
+            if let v = Double(t.dropLast(u.count).trimmingCharacters(in: .whitespaces)) { value = v * m }
+        }
+        guard let v = value, v.isFinite, v >= 1, v <= Double(maxMemoryLimit) else {
+            throw TrainError.invalidOption(field: field, value: s,
+                                           expected: "a size such as 4GB, 512MB or 2GiB (positive, finite, at most 1 EiB)")
+        }
+        return Int(v)
     }
 }

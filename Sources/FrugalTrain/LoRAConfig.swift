@@ -47,9 +47,15 @@ public struct LoRAConfig: Codable, Equatable, Sendable {
         useRSLoRA ? alpha / Float(rank).squareRoot() : alpha / Float(rank)
     }
 
+    /// Largest rank accepted (PEFT ranks are 4…256; this bound keeps every A/B shape product far
+    /// from overflow and refuses corrupt files before anything is allocated).
+    public static let maxRank = 1 << 16
+
     /// Checks ranges and resolves the targets.
     public func validated() throws -> [LoRATarget] {
-        guard rank > 0 else { throw LoRAError.invalidConfig(field: "rank", value: "\(rank)", expected: "a positive integer") }
+        guard rank > 0 && rank <= Self.maxRank else {
+            throw LoRAError.invalidConfig(field: "rank", value: "\(rank)", expected: "a positive integer of at most \(Self.maxRank)")
+        }
         guard alpha.isFinite && alpha > 0 else {
             throw LoRAError.invalidConfig(field: "alpha", value: "\(alpha)", expected: "a positive finite number")
         }

@@ -53,7 +53,14 @@ public enum PEFTAdapterConfig {
                     "alora_invocation_tokens"] where !isNullOrEmpty(o[key]) {
             throw LoRAError.unsupportedSetting(key: key, value: describe(o[key]))
         }
-        guard let r = (o["r"] as? NSNumber)?.intValue else { throw LoRAError.malformedConfig(reason: "r is missing or not a number") }
+        // r is checked as a Double first: a huge or fractional number must not reach Int(…).
+        guard let rd = (o["r"] as? NSNumber)?.doubleValue else {
+            throw LoRAError.malformedConfig(reason: "r is missing or not a number")
+        }
+        guard rd >= 1, rd <= Double(LoRAConfig.maxRank), rd == rd.rounded() else {
+            throw LoRAError.invalidConfig(field: "r", value: "\(rd)", expected: "a whole number from 1 to \(LoRAConfig.maxRank)")
+        }
+        let r = Int(rd)
         let alpha = (o["lora_alpha"] as? NSNumber)?.floatValue ?? 8
         let dropout = (o["lora_dropout"] as? NSNumber)?.floatValue ?? 0
         let rslora = (o["use_rslora"] as? Bool) ?? false

@@ -2,11 +2,14 @@
 // can switch (e.g. to safetensors once FrugalIO writes it) without touching the trainer.
 //
 // RawTensorStore, the current format, is two files in the checkpoint folder:
-//   tensors.json  {"format": "frugal-raw-tensors", "version": 1,
+//   tensors.json  {"format": "frugal-raw-tensors", "version": 1, "checksum": 16 hex digits,
 //                  "tensors": [{"name": …, "shape": [..], "offset": bytes, "bytes": n}, …]}
 //   tensors.bin   the tensors' float32 elements, little-endian, row-major, back to back at `offset`.
 // Reading checks every entry against the expected names and shapes and against the size of
-// tensors.bin before allocating anything, so a corrupt index never causes a large allocation.
+// tensors.bin before allocating anything, so a corrupt index never causes a large allocation;
+// then the checksum (Checksum64 of all of tensors.bin) before any value is used, so a damaged or
+// zero-filled file of the right size is refused (CheckpointError.checksumMismatch). An index
+// without a checksum (written before it was added) is read unchecked.
 // Leaves out: other dtypes (checkpoint tensors are float32), memory mapping.
 import Foundation
 import FrugalCore
@@ -24,7 +27,7 @@ public struct RawTensorStore: TensorStore {
     static let format = "frugal-raw-tensors"
 
     struct Entry: Codable { var name: String; var shape: [Int]; var offset: Int; var bytes: Int }
-    struct Index: Codable { var format: String; var version: Int; var tensors: [Entry] }
+    struct Index: Codable { var format: String; var version: Int; var checksum: String?; var tensors: [Entry] }
 
     public init() {}
 
@@ -45,7 +48,8 @@ public struct RawTensorStore: TensorStore {
         }
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let index = try enc.encode(Index(format: Self.format, version: 1, tensors: entries))
+        let checksum = blob.withUnsafeBytes { Checksum64.hex($0) }
+        let index = try enc.encode(Index(format: Self.format, version: 1, checksum: checksum, tensors: entries))
         try blob.write(to: directory.appendingPathComponent(Self.dataFile))
         try index.write(to: directory.appendingPathComponent(Self.indexFile))
     }
@@ -84,24 +88,28 @@ public struct RawTensorStore: TensorStore {
                 throw CheckpointError.tensorMismatch(name: name, reason: "shape \(e.shape) in the checkpoint, \(shape) expected")
             }
             let count = shape.reduce(1, *)
-            guard e.bytes == count * 4, e.offset >= 0, e.offset <= dataSize - e.bytes else {
+            guard e.bytes == count * 4, e.offset >= 0, e.bytes >= 0, e.offset <= dataSize - e.bytes else {
                 throw CheckpointError.malformed(file: dataURL.path, reason: "tensor \(name) at bytes \(e.offset)+\(e.bytes) does not fit the \(dataSize)-byte file or its shape")
             }
         }
-        let handle = try FileHandle(forReadingFrom: dataURL)
-        defer { try? handle.close() }
+        // Every entry fits the file (checked above), so reading the whole file is bounded by what
+        // the expected tensors need.
+        let blob = try Data(contentsOf: dataURL)
+        guard blob.count == dataSize else {
+            throw CheckpointError.malformed(file: dataURL.path, reason: "changed size while being read")
+        }
+        if let expectedSum = index.checksum {
+            let found = blob.withUnsafeBytes { Checksum64.hex($0) }
+            guard found == expectedSum else { throw CheckpointError.checksumMismatch(file: dataURL.path, expected: expectedSum, found: found) }
+        }
         var out: [String: Tensor] = [:]
-        for (name, shape) in expected {
-            let e = byName[name]!
-            try handle.seek(toOffset: UInt64(e.offset))
-            guard let bytes = try handle.read(upToCount: e.bytes), bytes.count == e.bytes else {
-                throw CheckpointError.malformed(file: dataURL.path, reason: "tensor \(name) is truncated")
+        blob.withUnsafeBytes { raw in
+            for (name, shape) in expected {
+                let e = byName[name]!
+                let t = Tensor.uninitialized(shape)
+                if e.bytes > 0 { UnsafeMutableRawPointer(t.data).copyMemory(from: raw.baseAddress! + e.offset, byteCount: e.bytes) }
+                out[name] = t
             }
-            let t = Tensor.uninitialized(shape)
-            bytes.withUnsafeBytes { raw in
-                if e.bytes > 0 { UnsafeMutableRawPointer(t.data).copyMemory(from: raw.baseAddress!, byteCount: e.bytes) }
-            }
-            out[name] = t
         }
         return out
     }

@@ -5,13 +5,17 @@
 // Folder layout (format "frugal-trainer-checkpoint", version 1):
 //   trainer_state.json  step, micro_batches_consumed, total_tokens, optimizer_step, the dropout
 //                       generator's xoshiro256** state (4 × UInt64 as 16-digit hex), the full
-//                       TrainOptions, and the LoRA configuration (null for full fine-tuning)
+//                       TrainOptions, the LoRA configuration (null for full fine-tuning), and the
+//                       data fingerprint (Trainer.dataFingerprint: a checksum of every training
+//                       micro-batch's ids, labels and positions)
 //   tensors.json/.bin   through a TensorStore: "param/<name>", "adam_m/<name>", "adam_v/<name>"
 //                       for every trainable tensor (the model's names, e.g.
 //                       model.layers.0.self_attn.q_proj.lora_A.weight)
 // The learning-rate schedule is a pure function of the step, and the data order of the position
 // and seed, so these numbers restore them. Loading into a fresh Trainer built the same way (same
 // model, adapter settings, data and options) continues bit-identically. Unknown keys are refused.
+// Verified on load: the options field by field, the LoRA configuration, the data fingerprint (other
+// data is refused unless `allowDataChange`), and the tensors' checksum (TensorStore).
 // The one difference allowed is the run's length (steps and warmup), to extend a run: the trainer
 // continues from the saved step under its own schedule, the configured one over the new total (as
 // HF Trainer does when max_steps changes on resume; cosine and linear decay are stretched).
@@ -30,9 +34,10 @@ struct TrainCheckpointState: Codable, Equatable {
     var dropoutRNG: [String]
     var options: TrainOptions
     var lora: LoRAConfig?
+    var dataFingerprint: String?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case format, version, step, options, lora
+        case format, version, step, options, lora, dataFingerprint = "data_fingerprint"
         case microBatchesConsumed = "micro_batches_consumed", totalTokens = "total_tokens"
         case optimizerStep = "optimizer_step", dropoutRNG = "dropout_rng"
     }
@@ -46,7 +51,7 @@ extension Trainer {
             format: TrainCheckpointState.format, version: 1, step: step, microBatchesConsumed: microBatchesConsumed,
             totalTokens: totalTokens, optimizerStep: optimizer.step,
             dropoutRNG: [s.0, s.1, s.2, s.3].map { String(format: "%016llx", $0) },
-            options: options, lora: adapter?.config)
+            options: options, lora: adapter?.config, dataFingerprint: dataFingerprint)
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         let json = try enc.encode(state)
@@ -61,8 +66,10 @@ extension Trainer {
     }
 
     /// Restores parameters, optimizer moments and step, data position and dropout generator from a
-    /// checkpoint written by `saveCheckpoint` for a trainer built the same way.
-    public func loadCheckpoint(from directory: URL, store: TensorStore = RawTensorStore()) throws {
+    /// checkpoint written by `saveCheckpoint` for a trainer built the same way. A checkpoint of
+    /// other training data is refused (`CheckpointError.dataChanged`) unless `allowDataChange`.
+    /// Nothing is changed unless the whole checkpoint loads.
+    public func loadCheckpoint(from directory: URL, store: TensorStore = RawTensorStore(), allowDataChange: Bool = false) throws {
         let stateURL = directory.appendingPathComponent(TrainCheckpointState.file)
         guard FileManager.default.fileExists(atPath: stateURL.path) else { throw CheckpointError.missingFile(stateURL.path) }
         let data = try Data(contentsOf: stateURL)
@@ -93,11 +100,15 @@ extension Trainer {
         case let (saved?, current?) where saved.isEquivalent(to: current): break
         default: throw CheckpointError.loraConfigDiffers
         }
+        if let saved = state.dataFingerprint, saved != dataFingerprint, !allowDataChange {
+            throw CheckpointError.dataChanged(expected: saved, found: dataFingerprint)
+        }
         let rngWords = state.dropoutRNG.compactMap { UInt64($0, radix: 16) }
         guard rngWords.count == 4 else {
             throw CheckpointError.malformed(file: stateURL.path, reason: "dropout_rng must be 4 hexadecimal 64-bit words")
         }
-        guard state.step >= 0, state.microBatchesConsumed == state.step * options.gradAccum,
+        let (consumed, overflow) = state.step.multipliedReportingOverflow(by: options.gradAccum)
+        guard state.step >= 0, !overflow, state.microBatchesConsumed == consumed,
               state.optimizerStep == state.step, state.totalTokens >= 0 else {
             throw CheckpointError.malformed(file: stateURL.path, reason: "step \(state.step), optimizer step \(state.optimizerStep) and \(state.microBatchesConsumed) micro-batches are inconsistent")
         }

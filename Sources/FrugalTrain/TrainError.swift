@@ -8,6 +8,8 @@ public enum TrainError: Error, CustomStringConvertible, Equatable {
     case nonFiniteLoss(step: Int)
     /// The output folder holds another run's files (named) and neither resume nor overwrite was asked.
     case outputHoldsRun(folder: String, files: [String])
+    /// Another run holds the output folder's lock (its PID when the lock file names one).
+    case outputLocked(folder: String, pid: Int?)
 
     public var description: String {
         switch self {
@@ -23,6 +25,8 @@ public enum TrainError: Error, CustomStringConvertible, Equatable {
             return "no tensor requires a gradient; attach a LoRA adapter or unfreeze the model"
         case let .nonFiniteLoss(step):
             return "the loss became NaN or infinite at step \(step); lower the learning rate or enable gradient clipping, and resume from the last checkpoint"
+        case let .outputLocked(folder, pid):
+            return "another fine-tune\(pid.map { " (PID \($0))" } ?? "") is using the output folder \(folder); wait for it to finish or stop it, or choose another --output"
         case let .outputHoldsRun(folder, files):
             return "the output folder \(folder) holds another run (\(files.joined(separator: ", "))); pass --resume to continue it, --overwrite to replace it (its files are deleted first), or choose another --output"
         }

@@ -75,6 +75,19 @@ public final class Trainer {
         schedule = options.lrSchedule
     }
 
+    /// A checksum of the training micro-batches (ids, labels, rows, positions, in order): saved
+    /// in checkpoints so a resume on other data is noticed.
+    public private(set) lazy var dataFingerprint: String = {
+        var c = Checksum64()
+        c.combine(train.count)
+        for b in train {
+            c.combine(b.batch); c.combine(b.ids.count); c.combine(b.ids); c.combine(b.labels)
+            c.combine(b.positions?.count ?? -1)
+            if let p = b.positions { c.combine(p) }
+        }
+        return c.finalize()
+    }()
+
     /// Whether all `options.steps` have been taken.
     public var isFinished: Bool { step >= options.steps }
 

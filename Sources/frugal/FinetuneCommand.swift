@@ -49,10 +49,12 @@ struct FinetuneCommand: ParsableCommand {
     @Option(name: .customLong("save-every"), help: "Resumable checkpoint every N steps.") var saveEvery: Int?
     @Flag(help: "Continue from the newest checkpoint in the output folder (a larger --steps extends a finished run; the LR schedule then spans the new total).") var resume = false
     @Flag(help: "Replace the run in the output folder (its adapter, metrics and checkpoints are deleted first).") var overwrite = false
+    @Flag(name: .customLong("allow-data-change"), help: "With --resume: continue even though the training data (or its batching) differs from the checkpoint's.") var allowDataChange = false
     @Option(help: "Random seed.") var seed: UInt64?
     @Option(help: "A Jinja chat template file to use instead of the model's own (for `messages` data).") var chatTemplate: String?
     @Option(name: .customLong("memory-limit"), help: "Refuse to start above this estimated peak (e.g. 4GB, 512MB).") var memoryLimit: String?
     @Flag(help: "Pick micro-batch size and checkpointing to fit --memory-limit (or 80% of RAM).") var auto = false
+    @Flag(help: "Start even when the estimated peak exceeds --memory-limit (default: this machine's RAM).") var force = false
     @Flag(help: "Print one JSON object per step instead of a progress display.") var json = false
 
     func resolved() throws -> FinetuneConfig {
@@ -111,11 +113,15 @@ struct FinetuneCommand: ParsableCommand {
 
     func validate() throws {
         if resume && overwrite { throw ValidationError("--resume and --overwrite exclude each other: continue the run in the output folder, or replace it") }
+        if allowDataChange && !resume { throw ValidationError("--allow-data-change only applies with --resume") }
     }
 
     func run() throws {
         var c = try resolved()
         try c.validate()
+        // One run per output folder: locked before anything loads, held to the end.
+        let lock = try RunFolderLock(folder: c.output)
+        defer { lock.release() }
         try Finetune.checkOutput(c.output, resume: resume, overwrite: overwrite)
         // MODEL opened once: pre-flight, tokenizer and weights; released (unmapped) once loaded.
         var files: ModelFiles? = try ModelFiles.open(c.model)
@@ -124,12 +130,23 @@ struct FinetuneCommand: ParsableCommand {
         func predicted(_ c: FinetuneConfig) throws -> Double {
             try TrainingMemory.estimate(modelConfig, c.estimateOptions).memory.total
         }
-        let limit = c.memoryLimit.map(Double.init) ?? (auto ? 0.8 * Double(ProcessInfo.processInfo.physicalMemory) : nil)
+        // Without --memory-limit the run must fit this machine's RAM: a run estimated past it is
+        // refused before anything is allocated (--force starts it anyway).
+        let ram = Double(ProcessInfo.processInfo.physicalMemory)
+        let limit: Double? = c.memoryLimit.map(Double.init) ?? (auto ? 0.8 * ram : ram)
         if auto, let limit {
-            let effective = c.batchSize * c.gradAccum
+            let effective = c.batchSize * c.gradAccum   // ≤ 2^36 (validated bounds)
+            // Divisors of the effective batch, largest first, found in O(√n).
+            var divisors: [Int] = []
+            var d = 1
+            while d * d <= effective {
+                if effective % d == 0 { divisors.append(d); if d * d != effective { divisors.append(effective / d) } }
+                d += 1
+            }
+            divisors.sort(by: >)
             var chosen: FinetuneConfig? = nil
             search: for ckpt in [false, true] {
-                for b in stride(from: effective, through: 1, by: -1) where effective % b == 0 {
+                for b in divisors where b <= FinetuneConfig.maxBatchSize {
                     var t = c; t.batchSize = b; t.gradAccum = effective / b; t.gradCheckpointing = ckpt || c.gradCheckpointing
                     if try predicted(t) <= limit { chosen = t; break search }
                 }
@@ -142,8 +159,9 @@ struct FinetuneCommand: ParsableCommand {
         }
         let estimate = try predicted(c)
         Terminal.note("estimated peak memory: \(Terminal.bytes(estimate)) (\(c.method.rawValue), micro-batch \(c.batchSize) × \(c.maxSeqLen) tokens\(c.gradCheckpointing ? ", checkpointing" : ""))")
-        if let limit, estimate > limit {
-            throw ValidationError("the estimated peak \(Terminal.bytes(estimate)) exceeds the limit \(Terminal.bytes(limit)); try --grad-checkpointing, a smaller --batch-size (with more --grad-accum), --method qlora, or --auto")
+        if let limit, estimate > limit, !force {
+            let which = c.memoryLimit == nil ? "this machine's memory" : "the limit"
+            throw ValidationError("the estimated peak \(Terminal.bytes(estimate)) exceeds \(which) \(Terminal.bytes(limit)); try --grad-checkpointing, a smaller --batch-size (with more --grad-accum), --method qlora, or --auto (--force starts anyway)")
         }
         let run = try Finetune(config: c, files: files!)
         files = nil
@@ -151,7 +169,8 @@ struct FinetuneCommand: ParsableCommand {
         let interrupt = InterruptFlag()
         let started = Date()
         var firstStep: Int?
-        try run.run(resume: resume, overwrite: overwrite, shouldStop: { interrupt.isSet }) { event in
+        try run.run(resume: resume, overwrite: overwrite, allowDataChange: allowDataChange, lock: lock,
+                    shouldStop: { interrupt.isSet }) { event in
             switch event {
             case let .prepared(p):
                 guard !json else { return }
@@ -179,6 +198,8 @@ struct FinetuneCommand: ParsableCommand {
                 Terminal.note("\ninterrupted: checkpoint saved at step \(step); continue with the same command and --resume")
             case let .saved(path):
                 if !json { print("saved \(path)") }
+            case let .warning(text):
+                Terminal.note("warning: \(text)")
             }
         }
     }
@@ -197,15 +218,11 @@ extension FinetuneConfig {
     }
 }
 
-/// "4GB", "512MB", "1.5GiB", "1000000" → bytes.
+/// "4GB", "512MB", "1.5GiB", "1000000" → bytes (FinetuneConfig.parseByteSize: finite, positive, at most 1 EiB).
 func parseBytes(_ s: String) throws -> Int {
-    let t = s.trimmingCharacters(in: .whitespaces).uppercased()
-    let units: [(String, Double)] = [("GIB", 1_073_741_824), ("MIB", 1_048_576), ("KIB", 1024), ("GB", 1e9), ("MB", 1e6), ("KB", 1e3), ("G", 1e9), ("M", 1e6), ("K", 1e3), ("B", 1)]
-    for (u, m) in units where t.hasSuffix(u) {
-        if let v = Double(t.dropLast(u.count).trimmingCharacters(in: .whitespaces)), v > 0 { return Int(v * m) }
+    do { return try FinetuneConfig.parseByteSize(s) } catch {
+        throw ValidationError("--memory-limit \(s): give a size such as 4GB, 512MB or 2GiB (positive, finite, at most 1 EiB)")
     }
-    if let v = Int(t), v > 0 { return v }
-    throw ValidationError("--memory-limit \(s): give a size such as 4GB, 512MB or 2GiB")
 }
 
 /// Set by Ctrl-C (SIGINT): the run saves a checkpoint after the current step and stops.

@@ -33,16 +33,18 @@ struct Frugal: ParsableCommand {
     /// Makes OpenBLAS use this CPU's kernels (see BLASCore), then runs the command. Errors in the
     /// arguments (parsing and `validate()`) print with the usage; errors of a running command print
     /// their message alone, a ValidationError included (ArgumentParser would append the usage to it).
-    /// Every message starts "error: " (`_errorPrefix`; ArgumentParser's default is "Error: ").
+    /// Every message starts "error: " (`_errorPrefix`; ArgumentParser's default is "Error: "), and
+    /// a running command's message goes through Terminal.error: untrusted text escaped, at most
+    /// about 4 KB, one write.
     static func main() {
         BLASCore.reexecWithBestKernelsIfNeeded()
         var command: ParsableCommand
         do { command = try parseAsRoot() } catch { exit(withError: error) }
-        do { try command.run() } catch let e as ValidationError {
-            Terminal.error(e.message)
+        do { try command.run() } catch {
+            if error is ExitCode || error is CleanExit { exit(withError: error) }
+            // One short, escaped message, written at once (Terminal.error), whatever the error.
+            Terminal.error((error as? ValidationError)?.message ?? Terminal.describe(error))
             exit(withError: ExitCode.failure)
-        } catch {
-            exit(withError: error)
         }
     }
 

@@ -68,9 +68,13 @@ struct InferenceWeightFlags: ParsableArguments {
     var loadIn4Bit = false
 
     func load(_ model: ModelFiles) throws -> DecoderModel {
-        guard loadIn4Bit else { return try DecoderModel.load(model) }
-        let llm = try DecoderModel.load4Bit(model)
-        try llm.quantizeHeadForDecoding()
+        let llm = loadIn4Bit ? try DecoderModel.load4Bit(model) : try DecoderModel.load(model)
+        let bad = llm.nonFiniteTensors()
+        if !bad.isEmpty {
+            Terminal.note("warning: \(bad.count) weight tensor\(bad.count == 1 ? "" : "s") of \(SafeText.quoted(model.argument)) hold NaN or infinite values, so the output will be meaningless: "
+                          + bad.prefix(5).map { SafeText.quoted($0) }.joined(separator: ", ") + (bad.count > 5 ? ", …" : ""))
+        }
+        if loadIn4Bit { try llm.quantizeHeadForDecoding() }
         return llm
     }
 }

@@ -1,6 +1,7 @@
 // Terminal — what the CLI needs to talk to a person: stderr lines, a progress bar when stdout is a
 // terminal (plain lines otherwise), and number formatting.
 import Foundation
+import FrugalIO
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -8,13 +9,48 @@ import Glibc
 enum Terminal {
     static let isInteractive = isatty(STDOUT_FILENO) != 0
 
-    /// A remark for the person (stderr, so stdout stays the program's output).
+    /// A remark for the person (stderr, so stdout stays the program's output). Control characters
+    /// from untrusted text are escaped and the message is shortened (SafeText.terminal); the whole
+    /// line goes out in one write, never a byte at a time.
     static func note(_ message: String) {
-        FileHandle.standardError.write(Data("\(message)\n".utf8))
+        writeStderr(SafeText.terminal(message) + "\n")
     }
 
     static func error(_ message: String) {
-        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+        writeStderr("error: " + SafeText.terminal(message) + "\n")
+    }
+
+    private static func writeStderr(_ text: String) {
+        var bytes = Array(text.utf8)
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { write(STDERR_FILENO, $0.baseAddress! + done, $0.count - done) }
+            if n > 0 { done += n } else if n < 0 && errno == EINTR { continue } else { break }
+        }
+    }
+
+    /// A person's phrasing of an error: file-system errors as "PATH: what happened" instead of
+    /// an NSCocoaErrorDomain dump; Frugal's own errors by their description.
+    static func describe(_ error: Error) -> String {
+        if let e = error as? CocoaError {
+            let path = (e.userInfo[NSFilePathErrorKey] as? String) ?? (e.userInfo[NSURLErrorKey] as? URL)?.path ?? e.filePath
+            var what: String
+            switch e.code {
+            case .fileNoSuchFile, .fileReadNoSuchFile: what = "no such file or folder"
+            case .fileReadNoPermission, .fileWriteNoPermission: what = "permission denied"
+            case .fileWriteOutOfSpace: what = "no space left on the device"
+            case .fileWriteFileExists: what = "already exists"
+            case .fileWriteVolumeReadOnly: what = "the file system is read-only"
+            case .fileReadCorruptFile: what = "the file is corrupt or not in the expected format"
+            default: what = "cannot be read or written"
+            }
+            if let u = e.userInfo[NSUnderlyingErrorKey] as? NSError, u.domain == NSPOSIXErrorDomain {
+                what = String(cString: strerror(Int32(u.code))).lowercased()
+            }
+            return (path.map { "\($0): " } ?? "") + what
+        }
+        if let e = error as? POSIXError { return String(cString: strerror(e.code.rawValue)).lowercased() }
+        return "\(error)"
     }
 
     /// A one-line progress bar redrawn in place on a terminal; on a pipe, the caller prints lines.

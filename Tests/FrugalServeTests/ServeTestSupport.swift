@@ -79,11 +79,15 @@ final class RunningServer: @unchecked Sendable {
         client = HTTPClient(eventLoopGroupProvider: .singleton)
     }
 
+    /// Graceful shutdown (as on SIGTERM), then the client.
     func stop() async {
-        try? await client.shutdown()
-        task.cancel()
+        await server.shutdown()
         _ = try? await task.value
+        try? await client.shutdown()
     }
+
+    /// Waits for `run` to return; throws what it threw.
+    func finished() async throws { try await task.value }
 
     struct Reply {
         var status: Int

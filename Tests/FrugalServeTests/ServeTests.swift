@@ -168,8 +168,9 @@ final class ServeTests: XCTestCase {
             expect(try await s.request(.GET, "/v1/nothing"), 404)
             // 413: a prompt longer than the 128-token context; a body over the size limit.
             let long = String(repeating: "lorem ipsum ", count: 200)
-            expect(try await s.post(chatPath, ["messages": [["role": "user", "content": long]]]), 413, code: "context_length_exceeded")
-            expect(try await s.post("/v1/completions", ["prompt": long]), 413)
+            expect(try await s.post(chatPath, ["messages": [["role": "user", "content": long]]]), 413, param: "messages",
+                   code: "context_length_exceeded")
+            expect(try await s.post("/v1/completions", ["prompt": long]), 413, param: "prompt")
             let huge = "{\"prompt\": \"" + String(repeating: "a", count: 5 << 20) + "\"}"
             do { let r = try await s.request(.POST, "/v1/completions", body: huge); XCTAssertEqual(r.status, 413, r.body) }
             // A max_tokens beyond the context is cut to what is left (finish_reason length at the end).
@@ -286,6 +287,36 @@ final class ServeTests: XCTestCase {
             do { let r = try await s.post("/v1/completions", ["prompt": "next", "max_tokens": 4]); XCTAssertEqual(r.status, 200, r.body) }
         } catch { await s.stop(); throw error }
         await s.stop()
+    }
+
+    func testGracefulShutdownEndsStreamsAndStopsTheServer() async throws {
+        let s = try await RunningServer.start(adapters: false)
+        s.server.queue.setTokenDelay(0.05)   // 100 tokens would take 5 s
+        let (first, firstSink) = AsyncStream.makeStream(of: Void.self)
+        let reader = Task { () -> String in
+            var req = HTTPClientRequest(url: s.base + "/v1/completions")
+            req.method = .POST
+            req.body = .bytes(ByteBuffer(string: #"{"prompt": "go", "max_tokens": 100, "temperature": 0, "stream": true}"#))
+            let resp = try await s.client.execute(req, timeout: .seconds(60))
+            var body = ""
+            for try await part in resp.body {
+                body += String(decoding: part.readableBytesView, as: UTF8.self)
+                firstSink.yield()
+            }
+            return body
+        }
+        var it = first.makeAsyncIterator()
+        _ = await it.next()
+        let started = ContinuousClock.now
+        await s.server.shutdown()
+        try await s.finished()
+        XCTAssertLessThan(ContinuousClock.now - started, .seconds(4), "shutdown waited for the whole generation")
+        let body = try await reader.value
+        XCTAssertTrue(body.hasSuffix("data: [DONE]\n\n"), "the stream ends properly: \(body.suffix(200))")
+        // The worker counts the job just after its last event.
+        for _ in 0..<100 where s.server.queue.stats.cancelled == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        XCTAssertEqual(s.server.queue.stats.cancelled, 1)
+        try? await s.client.shutdown()
     }
 
     func testStopFilterHoldsBackOnlyWhatCouldStartAStop() {
