@@ -38,6 +38,7 @@ struct ChatCommand: ParsableCommand {
             if line == "/reset" { messages = initial; Terminal.note("(conversation cleared)"); continue }
             messages.append(ChatMessage(role: "user", content: line))
             let ids = tokenizer.tokenizer.encode(try template.render(messages, addGenerationPrompt: true), addSpecialTokens: false)
+            guard !ids.isEmpty else { Terminal.note("error: the conversation encodes to no tokens"); messages.removeLast(); continue }
             let (reply, _) = streamGeneration(model: llm, tokenizer: tokenizer, prompt: ids, flags: sampling)
             messages.append(ChatMessage(role: "assistant", content: reply))
         }

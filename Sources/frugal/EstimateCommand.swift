@@ -163,7 +163,7 @@ struct EstimateCommand: ParsableCommand {
         let c = r.config
         print("\(r.model) (\(c.architecture.rawValue)) — \(r.source)")
         print("  L=\(c.numLayers) C=\(c.hiddenSize) H=\(c.numHeads) K=\(c.numKVHeads) D=\(c.headDim) F=\(c.intermediateSize) "
-              + "V=\(c.vocabSize) \(c.tieWordEmbeddings ? "tied" : "untied") head, \(c.mlpKind == .gated ? "SwiGLU" : "GELU") MLP, "
+              + "V=\(c.vocabSize) \(c.tieWordEmbeddings ? "tied" : "untied") head, \(c.mlpKind == .gated ? (c.activation == .silu ? "SwiGLU" : "GeGLU") : "GELU") MLP, "
               + "\(c.normKind == .rmsNorm ? "RMSNorm" : "LayerNorm"), \(c.positionKind == .rope ? "RoPE" : "learned positions")")
 
         print("\nParameters")

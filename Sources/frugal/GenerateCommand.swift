@@ -110,6 +110,9 @@ struct GenerateCommand: ParsableCommand {
         } else {
             ids = tokenizer.tokenizer.encode(prompt)
         }
+        guard !ids.isEmpty else {
+            throw ValidationError("the prompt encodes to no tokens with this model's tokenizer; give a prompt it can encode")
+        }
         let (text, r) = streamGeneration(model: llm, tokenizer: tokenizer, prompt: ids, flags: sampling, echo: !json)
         let rate = Double(r.tokens.count) / max(r.decodeSeconds, 1e-9)
         if json {

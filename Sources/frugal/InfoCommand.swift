@@ -51,6 +51,15 @@ struct InfoCommand: ParsableCommand {
         lines.append("rope theta \(c.ropeTheta) · norm eps \(c.normEps) · tied embeddings: \(c.tieWordEmbeddings ? "yes" : "no")"
                      + " · attention bias: \(c.attentionBias ? "yes" : "no")"
                      + (c.bosTokenId.map { " · bos \($0)" } ?? "") + (c.eosTokenId.map { " · eos \($0)" } ?? ""))
+        if let w = c.slidingWindow, let types = c.layerTypes, types.contains(.sliding) {
+            lines.append("sliding window \(w) on \(types.filter { $0 == .sliding }.count) of \(c.numLayers) layers"
+                         + (c.localRopeTheta.map { " (rope theta \($0))" } ?? ""))
+        }
+        if let s = c.ropeScaling {
+            lines.append("rope scaling llama3: factor \(s.factor), low \(s.lowFreqFactor), high \(s.highFreqFactor), original context \(s.originalMaxPositions)")
+        } else if c.ropeFrequencyFactors != nil {
+            lines.append("rope scaling: per-frequency factors (GGUF rope_freqs)")
+        }
         lines.append("")
         lines.append(pad("parameters", 16, left: true) + pad(n(s.parameters), 14))
         for comp in s.components {
