@@ -66,11 +66,6 @@ public struct EstimateJSON: Encodable {
         self.report = report
     }
 
-    public static var encoder: JSONEncoder {
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        enc.keyEncodingStrategy = .convertToSnakeCase
-        return enc
-    }
+    public static var encoder: JSONEncoder { JSONStyle.encoder() }
 }
 

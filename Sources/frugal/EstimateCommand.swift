@@ -143,9 +143,7 @@ struct EstimateCommand: ParsableCommand {
             struct Row: Codable { var name: String; var aliases: [String]; var source: String; var parameters: Int; var config: ModelConfig }
             let rows = ModelPreset.catalog.map { Row(name: $0.name, aliases: $0.aliases, source: $0.source,
                                                     parameters: ParameterBreakdown($0.config).total, config: $0.config) }
-            let enc = JSONEncoder()
-            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try enc.encode(rows), as: UTF8.self))
+            print(try JSONStyle.string(rows))
             return
         }
         var t = TextTable(["preset", "arch", "parameters", "L", "C", "H/K", "F", "V", "source"], text: [0, 1, 8])

@@ -2,6 +2,7 @@
 // answers on prompt/completion or chat JSONL data, with a few examples shown.
 import ArgumentParser
 import Foundation
+import FrugalSpec
 import FrugalIO
 import FrugalModels
 import FrugalText
@@ -36,8 +37,7 @@ struct EvaluateCommand: ParsableCommand {
             if !json { Terminal.progress(done, total, "answers") }
         }
         if json {
-            let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-            var o = try JSONSerialization.jsonObject(with: enc.encode(r)) as! [String: Any]
+            var o = try JSONSerialization.jsonObject(with: JSONStyle.encoder().encode(r)) as! [String: Any]
             o["accuracy"] = r.accuracy
             print(Terminal.json(o))
         } else {

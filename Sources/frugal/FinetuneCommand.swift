@@ -182,8 +182,7 @@ struct FinetuneCommand: ParsableCommand {
                 if !json { print("resumed at step \(step) from \(from)") }
             case let .step(m):
                 if json {
-                    let enc = JSONEncoder(); enc.outputFormatting = [.sortedKeys]
-                    print(String(decoding: try! enc.encode(m), as: UTF8.self))
+                    print((try? JSONStyle.string(m, pretty: false)) ?? "{}")
                 } else {
                     if firstStep == nil { firstStep = m.step - 1 }
                     let done = m.step - firstStep!, left = total - m.step

@@ -3,6 +3,7 @@
 // and underflows. All numbers come from FrugalQuant.NumericFormat (computed from the definitions).
 import ArgumentParser
 import Foundation
+import FrugalSpec
 import FrugalQuant
 
 struct FormatsCommand: ParsableCommand {
@@ -16,9 +17,7 @@ struct FormatsCommand: ParsableCommand {
     func run() throws {
         let formats = NumericFormat.all
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(formats), as: UTF8.self))
+            print(try JSONStyle.string(formats))
             return
         }
         print(Self.table(formats))

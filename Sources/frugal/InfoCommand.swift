@@ -3,6 +3,7 @@
 // `default`. Reads headers only (FrugalIO.ModelSummary); prints a table or the summary as JSON.
 import ArgumentParser
 import Foundation
+import FrugalSpec
 import FrugalIO
 
 struct InfoCommand: ParsableCommand {
@@ -19,9 +20,7 @@ struct InfoCommand: ParsableCommand {
     func run() throws {
         let summary = try ModelSummary(source: ModelSource.resolve(model))
         if json {
-            let enc = JSONEncoder()
-            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try enc.encode(summary), as: UTF8.self))
+            print(try JSONStyle.string(summary))
         } else {
             print(Self.render(summary))
         }

@@ -103,7 +103,7 @@ struct PretrainCommand: ParsableCommand {
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             // Data's .atomic write: a temporary file, then rename, replacing an earlier run's files.
             try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: dir.appendingPathComponent("metrics.jsonl"), options: .atomic)
-            let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+            let enc = JSONStyle.encoder()
             struct Resolved: Encodable {
                 let model: FrugalSpecConfig; let spec: PretrainModelSpec; let training: PretrainOptions; let text: String
                 let params: Int; let nonEmbeddingParams: Int; let flopsPerToken: Double

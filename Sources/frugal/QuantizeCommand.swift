@@ -6,6 +6,7 @@
 // SNR) and the sizes before and after; --json prints the report as JSON.
 import ArgumentParser
 import Foundation
+import FrugalSpec
 import FrugalIO
 import FrugalQuant
 
@@ -61,9 +62,7 @@ struct QuantizeCommand: ParsableCommand {
             throw ExitCode.failure
         }
         if json {
-            let enc = JSONEncoder()
-            enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try enc.encode(report), as: UTF8.self))
+            print(try JSONStyle.string(report))
         } else {
             print(Self.render(report))
         }

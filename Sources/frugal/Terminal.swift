@@ -87,7 +87,8 @@ enum Terminal {
     }
 
     static func json(_ object: Any) -> String {
-        let data = try! JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+        // JSONStyle's layout for dictionaries built here (their keys are written in snake_case).
+        let data = try! JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         return String(decoding: data, as: UTF8.self)
     }
 }

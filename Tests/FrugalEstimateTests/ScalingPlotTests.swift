@@ -131,16 +131,22 @@ final class ScalingPlotTests: XCTestCase {
         }
     }
 
-    /// `frugal plot metrics` on a finetune folder: its metrics.jsonl lines (TrainMetrics, sorted keys)
-    /// give the training loss, the validation loss where evaluated, and the cumulative tokens.
+    /// `frugal plot metrics` on a finetune folder: its metrics.jsonl lines (TrainMetrics, sorted
+    /// snake_case keys; runs written before snake_case had camelCase ones) give the training loss,
+    /// the validation loss where evaluated, and the cumulative tokens.
     func testMetricsLogReadsFinetuneKeys() throws {
         let text = """
+        {"grad_norm":1.5,"loss":2.75,"lr":0.0002,"peak_memory_bytes":1000,"step":1,"supervised_tokens":10,"tokens":48,"tokens_per_second":90,"total_tokens":48}
+        {"eval_loss":2.5,"grad_norm":1.25,"loss":2.25,"lr":0.0002,"peak_memory_bytes":1000,"step":2,"supervised_tokens":12,"tokens":48,"tokens_per_second":95,"total_tokens":96}
+        """
+        let old = """
         {"gradNorm":1.5,"loss":2.75,"lr":0.0002,"peakMemoryBytes":1000,"step":1,"supervisedTokens":10,"tokens":48,"tokensPerSecond":90,"totalTokens":48}
         {"evalLoss":2.5,"gradNorm":1.25,"loss":2.25,"lr":0.0002,"peakMemoryBytes":1000,"step":2,"supervisedTokens":12,"tokens":48,"tokensPerSecond":95,"totalTokens":96}
         """
         let log = try PlotMetricsLog.parse(text, file: "metrics.jsonl")
         XCTAssertEqual(log.records, [.init(step: 1, tokens: 48, trainLoss: 2.75, validLoss: nil),
                                      .init(step: 2, tokens: 96, trainLoss: 2.25, validLoss: 2.5)])
+        XCTAssertEqual(try PlotMetricsLog.parse(old, file: "metrics.jsonl").records, log.records)
         let chart = try PlotScaling.metricsChart(log, title: "finetune")
         XCTAssertEqual(chart.series.map(\.label), ["training loss", "validation loss"])
     }

@@ -3,8 +3,9 @@
 // `step` is required; train_loss and valid_loss are each optional per line (validation runs
 // less often); other keys (lr, grad_norm, …) belong to the trainer and are ignored here.
 // Finetune's lines (FrugalTrain's TrainMetrics as written) name them differently and are read too:
-// {"step": 3, "loss": 2.7, "evalLoss": 2.9, "tokens": 48, "totalTokens": 144, …}, where `tokens`
-// counts one step and `totalTokens` the run so far.
+// {"step": 3, "loss": 2.7, "eval_loss": 2.9, "tokens": 48, "total_tokens": 144, …}, where `tokens`
+// counts one step and `total_tokens` the run so far (runs written before snake_case: evalLoss,
+// totalTokens).
 import Foundation
 
 public struct PlotMetricsLog: Sendable, Equatable {
@@ -50,8 +51,9 @@ public struct PlotMetricsLog: Sendable, Equatable {
                 return x.doubleValue
             }
             guard let step = try num("step") else { throw PlotError.malformedLine(file: file, line: n, reason: "missing \"step\"") }
-            records.append(Record(step: step, tokens: try num("totalTokens") ?? num("tokens"),
-                                  trainLoss: try num("train_loss") ?? num("loss"), validLoss: try num("valid_loss") ?? num("evalLoss")))
+            records.append(Record(step: step, tokens: try num("total_tokens") ?? num("totalTokens") ?? num("tokens"),
+                                  trainLoss: try num("train_loss") ?? num("loss"),
+                                  validLoss: try num("valid_loss") ?? num("eval_loss") ?? num("evalLoss")))
         }
         guard records.contains(where: { $0.trainLoss != nil || $0.validLoss != nil }) else {
             throw PlotError.noData(what: "\(file) has no train_loss or valid_loss values")
