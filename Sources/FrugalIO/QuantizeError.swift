@@ -10,7 +10,6 @@ public enum QuantizeError: Error, CustomStringConvertible, Equatable {
     case unsupportedDType(path: String, tensor: String, dtype: String)
     case shapeMismatch(path: String, tensor: String, shape: [Int], expected: [Int])
     case cannotQuantize(tensor: String, reason: String)
-    case blockMisfit(tensor: String, shape: [Int], blockSize: Int)
     case writeFailed(path: String, reason: String)
     /// --output is the input folder or a folder above the input: replacing it would destroy the input.
     case outputHoldsInput(output: String, input: String)
@@ -32,12 +31,6 @@ public enum QuantizeError: Error, CustomStringConvertible, Equatable {
         case let .shapeMismatch(p, t, s, e):
             return "\(p): tensor \"\(t)\" has shape \(s) but config.json implies \(e); check that config.json matches the weights"
         case let .cannotQuantize(t, r): return "tensor \"\(t)\": \(r)"
-        case let .blockMisfit(t, s, b):
-            let fits = QuantizeJob.fittingBlockSizes(shape: s)
-            return "tensor \"\(t)\" \(s): bitsandbytes' CPU 4-bit kernel needs in_features to be a multiple of the block size "
-                + "(\(b)) and out_features a multiple of 32; "
-                + (fits.isEmpty ? "no allowed block size fits this shape; " : "use --block-size \(fits.map(String.init).joined(separator: " or ")), or ")
-                + "pass --allow-partial-blocks to write it anyway (valid for bitsandbytes on GPU, but CPU inference on AVX512-BF16 machines will refuse it)"
         case let .outputHoldsInput(o, i):
             return "--output \(o) is or contains the input \(i); quantizing into it would replace the model being read (even with --force); choose another --output"
         case let .writeFailed(p, r): return "\(p): cannot write the output: \(r); check the directory is writable and has space"

@@ -29,6 +29,7 @@ public enum QuantizeJob {
         }
         // The linear weights inside the blocks, with the shapes the config implies.
         let linear = cfg.parameterInventory.filter { $0.linear != nil && $0.layer != nil && !$0.isBias }
+        var misfits: [ParameterEntry] = []
         for e in linear {
             guard let info = input.info(e.name) else { throw QuantizeError.missingTensor(path: input.path, tensor: e.name) }
             guard [.F32, .F16, .BF16].contains(info.dtype) else {
@@ -37,10 +38,7 @@ public enum QuantizeJob {
             guard info.shape == e.shape else {
                 throw QuantizeError.shapeMismatch(path: input.path, tensor: e.name, shape: info.shape, expected: e.shape)
             }
-            if options.fourBitType != nil && !options.allowPartialBlocks
-                && !fits(shape: e.shape, blockSize: options.effectiveBlockSize) {
-                throw QuantizeError.blockMisfit(tensor: e.name, shape: e.shape, blockSize: options.effectiveBlockSize)
-            }
+            if options.fourBitType != nil && !fits(shape: e.shape, blockSize: options.effectiveBlockSize) { misfits.append(e) }
         }
         let linearNames = Set(linear.map(\.name))
         let compute = options.computeDType ?? linear.first.flatMap { input.info($0.name).map { torchDType($0.dtype) } } ?? .float32
@@ -91,7 +89,8 @@ public enum QuantizeJob {
                                   blockSize: options.fourBitType == nil ? nil : options.effectiveBlockSize,
                                   doubleQuant: options.doubleQuant, tensors: reports, copiedTensors: copied,
                                   bytesBefore: input.bytesBefore, bytesAfter: out.reduce(0) { $0 + $1.bytes.count },
-                                  outputFileBytes: fileBytes, files: files, notes: input.notes)
+                                  outputFileBytes: fileBytes, files: files,
+                                  notes: input.notes + Self.cpuKernelNote(misfits, blockSize: options.effectiveBlockSize))
         } catch {
             dir.discard()
             if let e = error as? QuantizeError { throw e }
@@ -144,6 +143,18 @@ public enum QuantizeJob {
         } catch let e as QuantError {
             throw QuantizeError.cannotQuantize(tensor: name, reason: e.description)
         }
+    }
+
+    /// The report's note on weights bitsandbytes writes and runs on GPUs and most CPUs, but whose
+    /// shape its AVX512-BF16 CPU path refuses (transformers + bitsandbytes quantize and save them all
+    /// the same, so Frugal writes them too: blocks of the flattened weight, the last one partial).
+    static func cpuKernelNote(_ misfits: [ParameterEntry], blockSize: Int) -> [String] {
+        guard let first = misfits.first else { return [] }
+        let fitting = fittingBlockSizes(shape: first.shape)
+        return ["\(misfits.count) linear weight\(misfits.count == 1 ? "" : "s") (e.g. \(first.name) \(first.shape)) do not hold whole "
+                + "\(blockSize)-value blocks per row with out_features a multiple of 32: bitsandbytes runs them on GPUs and most CPUs, "
+                + "but its AVX512-BF16 CPU path refuses them"
+                + (fitting.isEmpty ? "" : "; --block-size \(fitting.map(String.init).joined(separator: " or ")) would fit")]
     }
 
     /// Whether a 4-bit [out, in] weight suits bitsandbytes 0.50's CPU kernel: on AVX512-BF16 machines

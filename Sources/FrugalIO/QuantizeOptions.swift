@@ -17,17 +17,14 @@ public struct QuantizeOptions: Equatable, Sendable {
     public var computeDType: TorchFloatDType?
     /// Replace an existing non-empty output directory.
     public var force: Bool
-    /// Accept 4-bit weights whose rows do not hold whole blocks (see QuantizeJob.checkBlockFit).
-    public var allowPartialBlocks: Bool
 
     public init(target: Target, doubleQuant: Bool = false, blockSize: Int? = nil, computeDType: TorchFloatDType? = nil,
-                force: Bool = false, allowPartialBlocks: Bool = false) {
+                force: Bool = false) {
         self.target = target
         self.doubleQuant = doubleQuant
         self.blockSize = blockSize
         self.computeDType = computeDType
         self.force = force
-        self.allowPartialBlocks = allowPartialBlocks
     }
 
     public var fourBitType: FourBitType? {
@@ -45,7 +42,6 @@ public struct QuantizeOptions: Equatable, Sendable {
         if target == .int8 {
             if doubleQuant { throw QuantizeError.badOption("--double-quant applies to nf4/fp4 only; LLM.int8 stores one fp32 scale per row") }
             if blockSize != nil { throw QuantizeError.badOption("--block-size applies to nf4/fp4 only; LLM.int8 scales whole rows") }
-            if allowPartialBlocks { throw QuantizeError.badOption("--allow-partial-blocks applies to nf4/fp4 only") }
             return
         }
         let b = effectiveBlockSize

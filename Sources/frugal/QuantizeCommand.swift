@@ -42,15 +42,12 @@ struct QuantizeCommand: ParsableCommand {
     @Flag(help: "Replace an existing non-empty output directory.")
     var force = false
 
-    @Flag(help: "Write 4-bit weights whose rows do not hold whole blocks (bitsandbytes' CPU kernel refuses them).")
-    var allowPartialBlocks = false
-
     @Flag(help: "Print the report as JSON.")
     var json = false
 
     func run() throws {
         let options = QuantizeOptions(target: to, doubleQuant: doubleQuant, blockSize: blockSize, computeDType: computeDtype,
-                                      force: force, allowPartialBlocks: allowPartialBlocks)
+                                      force: force)
         let report: QuantizeReport
         do {
             let source = try ModelSource.resolve(model)

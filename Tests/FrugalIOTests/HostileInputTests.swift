@@ -139,7 +139,7 @@ final class HostileInputTests: XCTestCase {
         }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: src.path).sorted(), before)
         // A sibling folder is fine.
-        XCTAssertNoThrow(try QuantizeJob.run(source: .hfDirectory(path: src.path), options: QuantizeOptions(target: .nf4, force: true, allowPartialBlocks: true),
+        XCTAssertNoThrow(try QuantizeJob.run(source: .hfDirectory(path: src.path), options: QuantizeOptions(target: .nf4, force: true),
                                              output: dir.appendingPathComponent("models/tiny-nf4").path))
     }
 }

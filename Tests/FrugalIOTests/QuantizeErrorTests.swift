@@ -84,18 +84,12 @@ final class QuantizeErrorTests: XCTestCase {
             guard case QuantizeError.badOption(let m) = $0 else { return XCTFail("\($0)") }
             XCTAssertTrue(m.contains("--block-size 100"))
         }
-        // Valid for bitsandbytes, but larger than the rows (in_features 64): blocks would straddle rows.
-        XCTAssertThrowsError(try run(Fixture.path("bnb/tiny_bf16"), QuantizeOptions(target: .nf4, blockSize: 128), out: out)) {
-            guard case QuantizeError.blockMisfit(let t, let shape, 128) = $0 else { return XCTFail("\($0)") }
-            XCTAssertEqual(t, "model.layers.0.self_attn.q_proj.weight")
-            XCTAssertEqual(shape, [64, 64])
-            XCTAssertTrue("\($0)".contains("use --block-size 32 or 64"), "\($0)")
-        }
-        // A model whose rows (24) hold no whole block of any allowed size.
-        XCTAssertThrowsError(try run(Fixture.path("bnb/tiny_f32"), QuantizeOptions(target: .fp4), out: out)) {
-            guard case QuantizeError.blockMisfit = $0 else { return XCTFail("\($0)") }
-            XCTAssertTrue("\($0)".contains("--allow-partial-blocks"))
-        }
+        // Larger than the rows (in_features 64): blocks straddle rows, as bitsandbytes writes them;
+        // the report says its AVX512-BF16 CPU path cannot run them and which block sizes would fit.
+        let straddling = try run(Fixture.path("bnb/tiny_bf16"), QuantizeOptions(target: .nf4, blockSize: 128), out: out)
+        XCTAssertTrue(straddling.notes.contains { $0.contains("AVX512-BF16") && $0.contains("--block-size 32 or 64") },
+                      "\(straddling.notes)")
+        try FileManager.default.removeItem(atPath: out)
         // Options that make no sense for int8.
         XCTAssertThrowsError(try run(Fixture.path("bnb/tiny_bf16"), QuantizeOptions(target: .int8, blockSize: 64), out: out))
         XCTAssertThrowsError(try run(Fixture.path("bnb/tiny_bf16"), QuantizeOptions(target: .int8, doubleQuant: true), out: out))
@@ -122,7 +116,7 @@ final class QuantizeErrorTests: XCTestCase {
         try SafetensorsWriter.write(tensors, to: path)
         let out = work.appendingPathComponent("out").path
         for target in QuantizeOptions.Target.allCases {
-            XCTAssertThrowsError(try run(dir, QuantizeOptions(target: target, allowPartialBlocks: target != .int8), out: out)) {
+            XCTAssertThrowsError(try run(dir, QuantizeOptions(target: target), out: out)) {
                 guard case QuantizeError.cannotQuantize(let t, let reason) = $0 else { return XCTFail("\($0)") }
                 XCTAssertEqual(t, "model.layers.0.mlp.up_proj.weight")
                 XCTAssertTrue(reason.contains("index 7"), reason)
