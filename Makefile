@@ -2,7 +2,7 @@
 SWIFT ?= swift
 TESTFLAGS ?= -c release -Xswiftc -enable-testing
 
-.PHONY: setup build install demo test bench fixtures clean
+.PHONY: setup build install demo test bench fixtures clean fuzz crash-safety
 setup:
 	./scripts/setup
 build: setup
@@ -26,6 +26,13 @@ bench: setup
 	  echo; $(PYTHON) Benchmarks/compare_finetune.py lockstep 8; \
 	  echo; $(PYTHON) Benchmarks/compare_inference.py 2; \
 	else echo; echo "(side-by-side runs skipped: set PYTHON to a python with reference/requirements.txt installed, e.g. make bench PYTHON=/path/to/venv/bin/python)"; fi
+# make fuzz [FUZZ_SECONDS=30]: every libFuzzer target (Fuzz/FrugalFuzz) with AddressSanitizer, FUZZ_SECONDS each.
+FUZZ_SECONDS ?= 30
+fuzz:
+	./scripts/fuzz $(FUZZ_SECONDS)
+# make crash-safety: kill -9 a short fine-tune at several moments, resume, compare with an uninterrupted run.
+crash-safety: setup
+	./scripts/crash-safety
 fixtures:
 	./reference/regenerate
 clean:

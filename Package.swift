@@ -79,6 +79,9 @@ let package = Package(
         ], swiftSettings: numeric),
         .executableTarget(name: "FrugalBench", dependencies: ["FrugalCore", "FrugalQuant", "FrugalModels", "FrugalTrain", "FrugalIO", "FrugalEstimate", "CBLAS"],
                           path: "Benchmarks/FrugalBench", swiftSettings: numeric),
+        // libFuzzer targets for every parser of untrusted input (`make fuzz`); a plain build makes a corpus replayer.
+        .executableTarget(name: "FrugalFuzz", dependencies: ["FrugalIO", "FrugalSpec", "FrugalText", "FrugalTrain"],
+                          path: "Fuzz/FrugalFuzz", swiftSettings: strict),
 
         // MARK: tests
         .testTarget(name: "FrugalCoreTests", dependencies: ["FrugalCore"], swiftSettings: numeric),

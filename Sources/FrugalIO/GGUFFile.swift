@@ -138,7 +138,10 @@ public final class GGUFFile: @unchecked Sendable {
                 if o { throw GGUFError.badShape(path: path, tensor: ri.name, dims: ri.dims, reason: "element count overflows") }
                 count = c
             }
-            if let d0 = ri.dims.first, d0 % UInt64(type.blockSize) != 0 {
+            // A tensor of no dimensions is one value: it too must fill whole blocks (found by fuzzing:
+            // a 0-dim Q5_0 tensor of 0 bytes reached the dequantizer's precondition).
+            let d0 = ri.dims.first ?? 1
+            if d0 % UInt64(type.blockSize) != 0 {
                 throw GGUFError.badShape(path: path, tensor: ri.name, dims: ri.dims,
                                          reason: "ne[0] = \(d0) is not a multiple of the \(type.name) block size \(type.blockSize)")
             }

@@ -123,6 +123,26 @@ final class HostileInputTests: XCTestCase {
         XCTAssertEqual(SafeText.terminal(String(repeating: "é", count: 10), limit: 5), "éé…(20 bytes)")
     }
 
+    /// Found by `make fuzz` (gguf): a tensor of no dimensions of a 32-value block type.
+    func testZeroDimensionalBlockTensorIsRefused() throws {
+        var g = Bytes()
+        g.header(tensors: 1, kvs: 0)
+        g.tensorInfo("", dims: [], type: 6, offset: 0)   // Q5_0, one value
+        g.pad(to: 32)
+        let url = dir.appendingPathComponent("zerodim.gguf")
+        g.write(to: url)
+        XCTAssertThrowsError(try GGUFFile(path: url.path)) { e in
+            guard case .badShape? = e as? GGUFError else { return XCTFail("\(e)") }
+        }
+        // A 0-dim F32 tensor is one value and loads.
+        var h = Bytes()
+        h.header(tensors: 1, kvs: 0)
+        h.tensorInfo("s", dims: [], type: 0, offset: 0)
+        h.pad(to: 32); h.f32(2.5)
+        h.write(to: url)
+        XCTAssertEqual(try GGUFFile(path: url.path).loadFloat32("s").data, [2.5])
+    }
+
     func testQuantizeForceNeverReplacesItsOwnInput() throws {
         let src = dir.appendingPathComponent("models/tiny")
         try FileManager.default.createDirectory(at: src.deletingLastPathComponent(), withIntermediateDirectories: true)
