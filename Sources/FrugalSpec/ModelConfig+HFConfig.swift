@@ -31,8 +31,16 @@ extension ModelConfig {
         try validate(source: source)
     }
 
+    /// Largest config.json read: 16 MiB.
+    public static let maxConfigJSONBytes = 16 << 20
+
     /// Reads an HF config.json file; errors name the file.
     public init(hfConfigFile path: String) throws {
+        // A config.json is a few KB; a huge one is refused before it is read.
+        let size = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
+        guard size <= Self.maxConfigJSONBytes else {
+            throw ModelConfigError.notJSON(source: path, detail: "\(size) bytes is more than the \(Self.maxConfigJSONBytes >> 20) MiB a config.json may have")
+        }
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw ModelConfigError.notJSON(source: path, detail: "cannot be read (\(error.localizedDescription)); an HF model directory needs config.json")

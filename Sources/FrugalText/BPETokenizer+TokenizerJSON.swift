@@ -16,12 +16,20 @@ extension BPETokenizer {
     /// post-processor's first prefix token and EOS its last suffix token, if any.
     public convenience init(tokenizerJSON url: URL, bosToken: String? = nil, eosToken: String? = nil,
                             padToken: String? = nil) throws {
+        // Real tokenizer.json files are ≤ ~35 MB (Gemma 3); a larger one is refused before it is read.
+        let size = ((try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? NSNumber)?.intValue ?? 0
+        guard size <= Self.maxTokenizerJSONBytes else {
+            throw TokenizerError.unreadable(source: url.path, detail: "\(size) bytes is more than the \(Self.maxTokenizerJSONBytes >> 20) MiB a tokenizer.json may have")
+        }
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
             throw TokenizerError.unreadable(source: url.path, detail: error.localizedDescription)
         }
         try self.init(tokenizerJSONData: data, source: url.path, bosToken: bosToken, eosToken: eosToken, padToken: padToken)
     }
+
+    /// Largest tokenizer.json read: 256 MiB.
+    public static let maxTokenizerJSONBytes = 256 << 20
 
     /// Parses the contents of a `tokenizer.json` (see `init(tokenizerJSON:)`).
     public convenience init(tokenizerJSONData data: Data, source: String = "tokenizer.json", bosToken: String? = nil,
