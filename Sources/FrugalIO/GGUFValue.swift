@@ -108,6 +108,7 @@ public enum GGUFValue: Equatable, Sendable {
         case .bool(let b): return String(b)
         case .float32(let f): return "\(f)"
         case .float64(let d): return "\(d)"
+        case .uint64(let v): return String(v)
         default: return int.map(String.init) ?? "\(type)"
         }
     }

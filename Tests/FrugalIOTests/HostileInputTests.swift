@@ -119,6 +119,8 @@ final class HostileInputTests: XCTestCase {
             XCTAssertLessThan(m.utf8.count, url.path.utf8.count + 400, m)
         }
         XCTAssertEqual(SafeText.quoted("q\"\\\u{202E}"), #""q\"\\\u{202E}""#)
+        XCTAssertEqual(GGUFValue.uint64(1 << 63 + 5).summary, "9223372036854775813")
+        XCTAssertEqual(GGUFValue.string("\u{1B}]0;t\u{7}").summary, #""\u{1B}]0;t\u{7}""#)
         XCTAssertEqual(SafeText.terminal("line\n\ttab\u{1B}c"), "line\n\ttab\\u{1B}c")
         XCTAssertEqual(SafeText.terminal(String(repeating: "é", count: 10), limit: 5), "éé…(20 bytes)")
     }
