@@ -21,15 +21,9 @@ final class DoRAGoldenTests: XCTestCase {
     }
     struct Inputs: Decodable { let input_ids: [[Int32]] }
 
-    func folder(_ family: String) -> URL {
-        Bundle.module.url(forResource: "families", withExtension: nil, subdirectory: "Fixtures")!.appendingPathComponent(family)
-    }
+    func folder(_ family: String) -> URL { FamilyFixtures.folder(family) }
 
-    func relativeError(_ a: [Float], _ b: [Float]) -> Float {
-        precondition(a.count == b.count, "\(a.count) vs \(b.count) values")
-        let scale = b.map(abs).max() ?? 1
-        return zip(a, b).map { abs($0 - $1) }.max()! / Swift.max(scale, 1e-12)
-    }
+    func relativeError(_ a: [Float], _ b: [Float]) -> Float { FamilyFixtures.relativeError(a, b) }
 
     func testPEFTDoRAAdapters() throws {
         for f in ["llama", "qwen2"] {

@@ -25,20 +25,13 @@ final class FamilyGoldenTests: XCTestCase {
 
     static let families = ["llama", "mistral", "qwen2", "qwen3", "gemma3"]
 
-    func folder(_ family: String) -> URL {
-        Bundle.module.url(forResource: "families", withExtension: nil, subdirectory: "Fixtures")!.appendingPathComponent(family)
-    }
+    func folder(_ family: String) -> URL { FamilyFixtures.folder(family) }
 
     func golden(_ family: String) throws -> Golden {
         try JSONDecoder().decode(Golden.self, from: Data(contentsOf: folder(family).appendingPathComponent("golden.json")))
     }
 
-    /// max |a − b| / max |b| — the relative error of a whole tensor.
-    func relativeError(_ a: [Float], _ b: [Float]) -> Float {
-        precondition(a.count == b.count, "\(a.count) vs \(b.count) values")
-        let scale = b.map(abs).max() ?? 1
-        return zip(a, b).map { abs($0 - $1) }.max()! / Swift.max(scale, 1e-12)
-    }
+    func relativeError(_ a: [Float], _ b: [Float]) -> Float { FamilyFixtures.relativeError(a, b) }
 
     func testConfigsReadTheFamilies() throws {
         for f in Self.families {
