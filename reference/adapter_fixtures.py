@@ -118,23 +118,7 @@ def run(family, seed):
     readme = os.path.join(out, "adapter", "README.md")
     if os.path.exists(readme):
         os.remove(readme)
-    labels = ids.clone()
-    labels[:, :3] = -100
-    pm.train()
-    pm.zero_grad()
-    res = pm(input_ids=ids, labels=labels)
-    res.loss.backward()
-    saved = load_file(os.path.join(out, "adapter", "adapter_model.safetensors"))
-    grads = {}
-    for name, p in pm.named_parameters():
-        # Only the adapter's tensors: with a tied head targeted, PEFT 0.21.2 leaves the shared base
-        # embedding requiring grad too; it is not part of the adapter file.
-        if p.grad is None or "lora_" not in name:
-            continue
-        key = name.replace("lora_magnitude_vector.default.weight", "lora_magnitude_vector").replace(".default.", ".")
-        grads[key] = p.grad.detach().clone().contiguous()
-    assert set(saved) == set(grads), sorted(set(saved) ^ set(grads))
-    save_file(grads, os.path.join(out, "grads.safetensors"))
+    labels, loss, tensors = step(pm, ids, out)
     pm.eval()
     with torch.no_grad():
         adapted = pm(ids).logits
@@ -144,13 +128,13 @@ def run(family, seed):
     json.dump({"generated_by": "reference/adapter_fixtures.py",
                "versions": {"torch": torch.__version__, "transformers": transformers.__version__,
                             "peft": peft.__version__},
-               "loss": float(res.loss.detach()), "labels": labels.tolist(),
+               "loss": loss, "labels": labels.tolist(),
                "adapted_logits": r7(adapted.flatten().tolist()),
                "merged_logits": r7(merged_logits.flatten().tolist()),
                "merged_q_proj_layer0": r7(q.flatten().tolist()),
-               "tensors": sorted(saved)},
+               "tensors": tensors},
               open(os.path.join(out, "golden.json"), "w"), separators=(",", ":"))
-    print(family, "loss", float(res.loss), "tensors", len(saved))
+    print(family, "loss", loss, "tensors", len(tensors))
 
 
 run("llama", 11)
