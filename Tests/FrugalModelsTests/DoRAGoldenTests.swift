@@ -36,22 +36,9 @@ final class DoRAGoldenTests: XCTestCase {
             let adapter = try LoRAAdapter.load(from: dora.appendingPathComponent("adapter").path, into: model)
             XCTAssertEqual(adapter.config.method, .dora, f)
             XCTAssertTrue(adapter.entries.allSatisfy { $0.layer is DoRALinear }, f)
-            XCTAssertEqual(Set(adapter.peftNamedTensors.map(\.0)), Set(g.tensors), f)
-
-            let adapted = withoutGrad { model.logits(ids: flat, batch: ids.count) }
-            XCTAssertLessThan(relativeError(adapted.scalars, g.adapted_logits), 1e-3, "\(f): adapted logits")
-
-            let targets: [Int32] = g.labels.flatMap { row in Array(row.dropFirst()) + [-100] }
-            let loss = model.crossEntropy(ids: flat, batch: ids.count, targets: targets, reduction: .mean)
-            XCTAssertEqual(Double(loss.scalars[0]), g.loss, accuracy: 1e-4 * abs(g.loss), f)
-            loss.backward()
-            let grads = try SafetensorsFile(path: dora.appendingPathComponent("grads.safetensors").path)
-            for (name, t) in adapter.peftNamedTensors {
-                let expected = try grads.loadFloat32(name).data
-                guard let grad = t.grad?.scalars else { XCTFail("\(f): no gradient for \(name)"); continue }
-                let err = relativeError(grad, expected)
-                XCTAssertLessThan(err, 1e-3, "\(f) \(name): gradient relative error \(err)")
-            }
+            try FamilyFixtures.checkAgainstPEFT(model: model, adapter: adapter, ids: ids, labels: g.labels,
+                                                adaptedLogits: g.adapted_logits, loss: g.loss, tensors: g.tensors,
+                                                gradsFile: dora.appendingPathComponent("grads.safetensors"), f)
 
             // Written back: PEFT's own bytes.
             let out = FileManager.default.temporaryDirectory.appendingPathComponent("dora-\(f)-\(getpid())")
